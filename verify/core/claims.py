@@ -1,0 +1,412 @@
+"""Claims: a statement of a paper with a theory side and a practice side.
+
+A claim is declared once, in the paper's `verify/<paper>.py` module, as a `Claim` in the
+module-level list `CLAIMS`. The harness (`verify.core.runner`) calls `theory` and
+`practice` *separately*, compares their values with `compare` and the stated
+`tolerance`, and writes the verdict. Neither function sees the other's output, so a
+claim cannot hand in its own verdict.
+
+```python
+from verify.core.claims import Claim, Measurement, Prediction, profiles
+
+def _theory(ctx):            # closed form / derivation, float64
+    return Prediction(value=0.0)
+
+def _practice(ctx):          # integrate / train / simulate, one seed
+    a, w = ...               # uses ctx.config, ctx.seed, ctx.rng("init")
+    return Measurement(value=drift, raw={"a": a, "w": w})
+
+CLAIMS = [
+    Claim(
+        id="lazy_rich.delta_conserved",
+        statement="delta = eta_w a^2 - eta_a |w|^2 is constant along gradient flow.",
+        theory=_theory,
+        practice=_practice,
+        compare="abs",
+        tolerance=1e-9,
+        tolerance_reason="diffrax rtol=1e-10, atol=1e-12 over t in [0, 10]",
+        profiles=profiles(quick=dict(d=5, t_max=10.0), gpu=dict(d=50, t_max=10.0), seeds=4),
+    ),
+]
+```
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal
+
+import numpy as np
+
+__all__ = [
+    "Claim",
+    "Comparison",
+    "Measurement",
+    "PaperValue",
+    "Prediction",
+    "Profile",
+    "SkipClaim",
+    "profiles",
+    "COMPARISONS",
+]
+
+ProfileName = Literal["quick", "gpu", "paper"]
+PROFILE_NAMES: tuple[str, ...] = ("quick", "gpu", "paper")
+
+
+class SkipClaim(Exception):
+    """Raise inside `theory` or `practice` to SKIP the claim with a reason.
+
+    Example: `raise SkipClaim("CIFAR-10 not found under --data-dir")`.
+    """
+
+
+@dataclasses.dataclass
+class Prediction:
+    """The theory side of a claim.
+
+    **Arguments:**
+
+    - `value`: the predicted quantity: a float, or an array compared elementwise with the
+      measured array (same shape).
+    - `stderr`: the theory's own stated uncertainty on `value` (Monte-Carlo standard error,
+      quadrature error, a finite-size band), same shape as `value`. `None` when the theory
+      is exact. Used by `compare="z"` and by the calibration metric.
+    - `raw`: named arrays kept in the run store (`raw.npz`) and available to figures,
+      e.g. a theory curve on a fine grid.
+    - `subgroups`: named predicted values for subgroups (regimes, layers, classes); when the
+      measurement has the same keys the report computes the worst agreement over them.
+    - `info`: JSON-serialisable extra numbers shown in the report.
+    """
+
+    value: Any
+    stderr: Any = None
+    raw: dict[str, Any] = dataclasses.field(default_factory=dict)
+    subgroups: dict[str, Any] = dataclasses.field(default_factory=dict)
+    info: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass
+class Measurement:
+    """The practice side of a claim for one seed.
+
+    **Arguments:**
+
+    - `value`: the measured quantity (float or array, same shape as the prediction).
+    - `stderr`: the measurement's own standard error where it averages many instances
+      within one seed (e.g. 400 SDE paths), same shape as `value`.
+    - `instances`: optional 1-D array of per-instance values (per path, per test point)
+      whose mean is `value`; used for bootstrap intervals and calibration.
+    - `raw`: named arrays kept in the run store (trajectories, predictions, curves).
+    - `subgroups`: named measured values, matching `Prediction.subgroups`.
+    - `counters`: pathologies and cost: `diverged` (bool), `nan` (bool), `hit_max_steps`
+      (bool), `solver_steps` (int), `flops` (float), `train_steps` (int), ...
+    - `info`: JSON-serialisable extra numbers shown in the report.
+    """
+
+    value: Any
+    stderr: Any = None
+    instances: Any = None
+    raw: dict[str, Any] = dataclasses.field(default_factory=dict)
+    subgroups: dict[str, Any] = dataclasses.field(default_factory=dict)
+    counters: dict[str, Any] = dataclasses.field(default_factory=dict)
+    info: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass(frozen=True)
+class PaperValue:
+    """A number the paper itself reports: shown beside ours as a reference, never used as
+    the theory value."""
+
+    value: Any
+    source: str  # "Fig. 3", "Table 1", "Sec. 4.2"
+    note: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Profile:
+    """Configuration of a claim for one profile (quick / gpu / paper).
+
+    - `config`: parameters passed to both theory and practice as `ctx.config`.
+    - `seeds`: the practice seeds; the theory runs once (with its own seed stream).
+    - `perturbations`: name -> config overrides; each perturbed config is run (theory and
+      practice) and the report gives the worst agreement over them (robustness).
+    - `requires`: "cuda" to SKIP when no GPU is present.
+    """
+
+    config: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    seeds: tuple[int, ...] = (0,)
+    perturbations: Mapping[str, Mapping[str, Any]] = dataclasses.field(default_factory=dict)
+    requires: str | None = None
+
+
+def profiles(
+    *,
+    quick: Mapping[str, Any] | None = None,
+    gpu: Mapping[str, Any] | None = None,
+    paper: Mapping[str, Any] | None = None,
+    seeds: int | Sequence[int] | Mapping[str, int | Sequence[int]] = 1,
+    perturbations: Mapping[str, Mapping[str, Any]] | None = None,
+    gpu_requires_cuda: bool = False,
+) -> dict[str, Profile]:
+    """Build the `profiles` mapping of a claim from plain config dicts.
+
+    `seeds` is a count (seeds `0..n-1`), an explicit sequence, or a per-profile mapping of
+    either, e.g. `seeds={"quick": 4, "gpu": 8}`. Perturbations apply to every profile given.
+    """
+
+    def _seeds(name: str) -> tuple[int, ...]:
+        s = seeds[name] if isinstance(seeds, Mapping) else seeds
+        if isinstance(s, Mapping):  # pragma: no cover - defensive
+            raise TypeError("seeds mapping values must be int or sequence")
+        if s is None:
+            return (0,)
+        if isinstance(s, int):
+            if s < 1:
+                raise ValueError("seeds must be >= 1")
+            return tuple(range(s))
+        return tuple(int(x) for x in s)
+
+    out: dict[str, Profile] = {}
+    for name, cfg in (("quick", quick), ("gpu", gpu), ("paper", paper)):
+        if cfg is None:
+            continue
+        if isinstance(seeds, Mapping) and name not in seeds:
+            raise ValueError(f"seeds mapping lacks profile {name!r}")
+        out[name] = Profile(
+            config=dict(cfg),
+            seeds=_seeds(name),
+            perturbations=dict(perturbations or {}),
+            requires="cuda" if (gpu_requires_cuda and name == "gpu") else None,
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- comparisons
+
+
+def _as_array(x: Any) -> np.ndarray:
+    return np.asarray(x, dtype=float)
+
+
+@dataclasses.dataclass(frozen=True)
+class Comparison:
+    """How a measured value is compared with the predicted one.
+
+    `error(theory, measured, theory_stderr, measured_stderr)` returns a non-negative error
+    (or, for `min`/`max`, the signed shortfall), and `passed(error, tolerance)` the verdict.
+    """
+
+    name: str
+    description: str
+    error_fn: Callable[..., float]
+    pass_fn: Callable[[float, float], bool]
+    error_label: str
+
+
+def _abs(t, m, st=None, sm=None):
+    t, m = _as_array(t), _as_array(m)
+    return float(np.max(np.abs(m - t))) if m.size else 0.0
+
+
+def _rel(t, m, st=None, sm=None):
+    t, m = _as_array(t), _as_array(m)
+    scale = float(np.max(np.abs(t))) if t.size else 0.0
+    if scale == 0.0:
+        return math.inf if np.any(m != t) else 0.0
+    return float(np.max(np.abs(m - t))) / scale
+
+
+def _rel_l2(t, m, st=None, sm=None):
+    t, m = _as_array(t), _as_array(m)
+    scale = float(np.linalg.norm(t.ravel()))
+    if scale == 0.0:
+        return math.inf if np.any(m != t) else 0.0
+    return float(np.linalg.norm((m - t).ravel())) / scale
+
+
+def _z(t, m, st=None, sm=None):
+    t, m = _as_array(t), _as_array(m)
+    var = np.zeros(np.broadcast(t, m).shape)
+    if st is not None:
+        var = var + _as_array(st) ** 2
+    if sm is not None:
+        var = var + _as_array(sm) ** 2
+    if not np.all(var > 0):
+        raise ValueError("compare='z' needs a positive stderr from theory or practice")
+    return float(np.max(np.abs(m - t) / np.sqrt(var)))
+
+
+def _at_least(t, m, st=None, sm=None):
+    # shortfall below the predicted bound; <= tolerance passes
+    t, m = _as_array(t), _as_array(m)
+    return float(np.max(t - m))
+
+
+def _at_most(t, m, st=None, sm=None):
+    t, m = _as_array(t), _as_array(m)
+    return float(np.max(m - t))
+
+
+def _equal(t, m, st=None, sm=None):
+    t, m = np.asarray(t), np.asarray(m)
+    if t.shape != m.shape:
+        raise ValueError(f"compare='equal' needs equal shapes, got {t.shape} vs {m.shape}")
+    return float(np.count_nonzero(t != m))
+
+
+def _r2(t, m, st=None, sm=None):
+    t, m = _as_array(t).ravel(), _as_array(m).ravel()
+    ss_res = float(np.sum((m - t) ** 2))
+    ss_tot = float(np.sum((m - np.mean(m)) ** 2))
+    if ss_tot == 0.0:
+        return 0.0 if ss_res == 0.0 else math.inf
+    return ss_res / ss_tot  # = 1 - R^2, so smaller is better like every other error
+
+
+def _interval(t, m, st=None, sm=None):
+    t, m = _as_array(t), _as_array(m)
+    if t.shape[-1:] != (2,):
+        raise ValueError("compare='interval' needs the theory value to be (low, high)")
+    lo, hi = t[..., 0], t[..., 1]
+    return float(np.max(np.maximum(lo - m, m - hi)))
+
+
+COMPARISONS: dict[str, Comparison] = {
+    c.name: c
+    for c in [
+        Comparison("abs", "max |measured - theory| <= tolerance", _abs, lambda e, tol: e <= tol, "max abs error"),
+        Comparison(
+            "rel",
+            "max |measured - theory| / max |theory| <= tolerance",
+            _rel,
+            lambda e, tol: e <= tol,
+            "relative error (max-norm)",
+        ),
+        Comparison(
+            "rel_l2",
+            "||measured - theory||_2 / ||theory||_2 <= tolerance",
+            _rel_l2,
+            lambda e, tol: e <= tol,
+            "relative error (L2)",
+        ),
+        Comparison(
+            "z",
+            "max |measured - theory| / sqrt(se_theory^2 + se_measured^2) <= tolerance (in standard errors)",
+            _z,
+            lambda e, tol: e <= tol,
+            "z-score",
+        ),
+        Comparison(
+            "at_least",
+            "measured >= theory - tolerance (theory is a lower bound or a threshold)",
+            _at_least,
+            lambda e, tol: e <= tol,
+            "shortfall below bound",
+        ),
+        Comparison(
+            "at_most",
+            "measured <= theory + tolerance (theory is an upper bound)",
+            _at_most,
+            lambda e, tol: e <= tol,
+            "excess over bound",
+        ),
+        Comparison(
+            "equal",
+            "number of differing elements <= tolerance (exact, discrete)",
+            _equal,
+            lambda e, tol: e <= tol,
+            "differing elements",
+        ),
+        Comparison(
+            "r2",
+            "1 - R^2 of measured against theory <= tolerance",
+            _r2,
+            lambda e, tol: e <= tol,
+            "1 - R^2",
+        ),
+        Comparison(
+            "interval",
+            "measured inside the theory interval (low, high), widened by tolerance",
+            _interval,
+            lambda e, tol: e <= tol,
+            "distance outside interval",
+        ),
+    ]
+}
+
+
+# --------------------------------------------------------------------------- the claim
+
+
+@dataclasses.dataclass(frozen=True)
+class Claim:
+    """One checkable claim of a paper.
+
+    **Arguments:**
+
+    - `id`: `"<paper>.<name>"`, e.g. `"lazy_rich.delta_conserved"`; the paper part must be
+      the module name under `verify/`.
+    - `statement`: one sentence, what the paper claims.
+    - `theory`: `ctx -> Prediction | value`; computed from theory alone (sympy closed
+      forms, quadrature, theory-side Monte Carlo with `ctx.rng`). It never sees the
+      measurement.
+    - `practice`: `ctx -> Measurement | value`; one seed of integration, simulation or
+      training (`ctx.seed`). It never sees the prediction.
+    - `compare`: a key of `COMPARISONS` (`abs`, `rel`, `rel_l2`, `z`, `at_least`, `at_most`,
+      `equal`, `r2`, `interval`).
+    - `tolerance`: the pass threshold of the comparison's error.
+    - `tolerance_reason`: where the tolerance comes from (ODE tolerance, Monte-Carlo
+      standard error, number of seeds); shown in the report.
+    - `profiles`: profile name -> `Profile` (use `profiles(...)`); a profile not listed is
+      SKIPped with a reason.
+    - `aggregate`: how per-seed measurements are combined before comparing: `"mean"`,
+      `"median"`, or `"worst"` (each seed is compared; the largest error counts).
+    - `paper_value`: the paper's own number, shown beside ours.
+    - `figure`: optional `(ctx, prediction, measurements) -> matplotlib.figure.Figure`.
+    - `tags`: groups for the report (phenomenon, regime, architecture).
+    """
+
+    id: str
+    statement: str
+    theory: Callable[..., Any]
+    practice: Callable[..., Any]
+    compare: str
+    tolerance: float
+    tolerance_reason: str
+    profiles: Mapping[str, Profile]
+    aggregate: Literal["mean", "median", "worst"] = "mean"
+    paper_value: PaperValue | None = None
+    figure: Callable[..., Any] | None = None
+    tags: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if "." not in self.id:
+            raise ValueError(f"claim id {self.id!r} must be '<paper>.<name>'")
+        if self.compare not in COMPARISONS:
+            raise ValueError(f"claim {self.id}: unknown compare {self.compare!r}; choose from {sorted(COMPARISONS)}")
+        if not self.tolerance_reason.strip():
+            raise ValueError(f"claim {self.id}: tolerance_reason must say where the tolerance comes from")
+        if not (isinstance(self.tolerance, (int, float)) and math.isfinite(self.tolerance)):
+            raise ValueError(f"claim {self.id}: tolerance must be a finite number")
+        for name, prof in self.profiles.items():
+            if name not in PROFILE_NAMES:
+                raise ValueError(f"claim {self.id}: unknown profile {name!r}")
+            if not isinstance(prof, Profile):
+                raise TypeError(f"claim {self.id}: profiles values must be Profile (use profiles(...))")
+        if self.aggregate not in ("mean", "median", "worst"):
+            raise ValueError(f"claim {self.id}: aggregate must be mean, median or worst")
+
+    @property
+    def paper(self) -> str:
+        return self.id.split(".", 1)[0]
+
+    @property
+    def name(self) -> str:
+        return self.id.split(".", 1)[1]
+
+    @property
+    def comparison(self) -> Comparison:
+        return COMPARISONS[self.compare]
