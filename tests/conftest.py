@@ -1,0 +1,28 @@
+"""Test configuration: float64 JAX, hypothesis profiles, quiet progress bars.
+
+Hypothesis profiles: `ci` (default; few examples, no deadline since JIT compiles break
+per-example deadlines) and `thorough` (`HYPOTHESIS_PROFILE=thorough pytest`).
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("DLTHEORY_PROGRESS", "0")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import jax  # noqa: E402
+
+jax.config.update("jax_enable_x64", True)
+
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile(
+    "ci",
+    max_examples=15,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile("thorough", max_examples=300, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
