@@ -1,0 +1,400 @@
+"""The asymmetric norm, normalisation along characteristic curves, and the KKT problem \( (P_\Lambda) \).
+
+Reconstructed main theorem (brief Sec. A.2; the paper's body was not reachable, see
+`docs/papers/max_margin.md`): for a \( \Lambda \)-quasi-homogeneous model trained by gradient flow on
+the exponential loss past separability, every limit point of the margin-normalised trajectory
+\( \hat\theta = e^{-\alpha\Lambda}\theta \), \( \alpha = \log q_{\min}(\theta) \), is a KKT point of
+
+\[
+(P_\Lambda) \qquad \min_\theta \tfrac12 \sum_{i \in M} \theta_i^2 \quad \text{s.t.} \quad q_n(\theta) \ge 1,
+\]
+
+where \( M \) is the max-rate set. KKT: \( \mu_n \ge 0 \), \( \mu_n (q_n - 1) = 0 \),
+\( \theta_i = \sum_n \mu_n \partial_i q_n \) for \( i \in M \) and \( 0 = \sum_n \mu_n \partial_i q_n \) otherwise.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.optimize as so
+import sympy as sp
+
+from theory.max_margin._models import Dataset, Model
+
+__all__ = [
+    "lambda_seminorm",
+    "asymmetric_norm",
+    "characteristic_flow",
+    "normalise_along_characteristic",
+    "smoothed_margin",
+    "smoothed_margin_limit",
+    "MarginProblem",
+    "KKTResiduals",
+    "KKTSolution",
+    "kkt_residuals",
+    "solve_max_margin",
+    "AffineMaxMargin",
+    "affine_max_margin",
+    "geometric_margin",
+    "balanced_parameters",
+]
+
+
+def lambda_seminorm(theta: np.ndarray, rates: np.ndarray) -> np.ndarray:
+    """\( \|\theta\|_\Lambda = (\sum_i \lambda_i \theta_i^2)^{1/2} \) over the last axis."""
+    theta = np.asarray(theta, float)
+    return np.sqrt(np.sum(np.asarray(rates) * theta**2, axis=-1))
+
+
+def asymmetric_norm(theta: np.ndarray, rates: np.ndarray) -> np.ndarray:
+    """\( \|\theta\|_{\Lambda_{\max}} = (\sum_{i \in M} \theta_i^2)^{1/2} \): only max-rate parameters count."""
+    rates = np.asarray(rates, float)
+    mask = rates == rates.max()
+    return np.sqrt(np.sum(np.asarray(theta, float)[..., mask] ** 2, axis=-1))
+
+
+def characteristic_flow(theta: np.ndarray, rates: np.ndarray, alpha) -> np.ndarray:
+    """\( \psi_\alpha(\theta) = e^{\alpha\Lambda}\theta \) (`alpha` broadcasts over leading axes)."""
+    alpha = np.asarray(alpha, float)[..., None]
+    return np.exp(alpha * np.asarray(rates, float)) * np.asarray(theta, float)
+
+
+def normalise_along_characteristic(theta: np.ndarray, rates: np.ndarray, q_min) -> np.ndarray:
+    """\( \hat\theta = \psi_{-\log q_{\min}}(\theta) \), so that \( q_{\min}(\hat\theta) = 1 \).
+
+    **Raises:** `ValueError` if some `q_min` is not positive (not yet separable).
+    """
+    q_min = np.asarray(q_min, float)
+    if np.any(q_min <= 0):
+        raise ValueError("q_min must be positive (the data must be separated)")
+    return characteristic_flow(theta, rates, -np.log(q_min))
+
+
+def smoothed_margin(ell, theta: np.ndarray, rates: np.ndarray) -> np.ndarray:
+    """\( \tilde\gamma = \log(1/L) / \|\theta\|_\Lambda^{1/\lambda_{\max}} \) (brief Sec. A.1)."""
+    rates = np.asarray(rates, float)
+    return np.asarray(ell, float) / lambda_seminorm(theta, rates) ** (1.0 / rates.max())
+
+
+def smoothed_margin_limit(theta_hat: np.ndarray, rates: np.ndarray) -> float:
+    """Limit of \( \tilde\gamma \) at a margin-normalised point: \( (\sqrt{\lambda_{\max}}\|\hat\theta_M\|)^{-1/\lambda_{\max}} \)."""
+    rates = np.asarray(rates, float)
+    lm = rates.max()
+    return float((np.sqrt(lm) * asymmetric_norm(theta_hat, rates)) ** (-1.0 / lm))
+
+
+# --------------------------------------------------------------------------- the problem
+
+
+@dataclasses.dataclass
+class MarginProblem:
+    """Margins \( q(\theta) \) of a model on a dataset, in float64.
+
+    Binary (one output, labels \( \pm 1 \)): \( q_n = y_n f(\theta; x_n) \). Multiclass (K outputs,
+    integer labels): \( q_{n,k} = f_{y_n} - f_k \) for \( k \ne y_n \), flattened.
+    """
+
+    model: Model
+    X: np.ndarray
+    y: np.ndarray
+
+    def __post_init__(self) -> None:
+        self.X = np.atleast_2d(np.asarray(self.X, float))
+        self.y = np.asarray(self.y)
+        if self.X.shape[0] != self.y.shape[0]:
+            raise ValueError(f"X has {self.X.shape[0]} rows but y has {self.y.shape[0]} labels")
+        if self.X.shape[1] != len(self.model.inputs):
+            raise ValueError(f"X has {self.X.shape[1]} columns but the model has {len(self.model.inputs)} inputs")
+        self._f, self._jac = self.model.numpy_functions
+        self._multi = len(self.model.outputs) > 1
+
+    @classmethod
+    def from_dataset(cls, model: Model, data: Dataset) -> "MarginProblem":
+        return cls(model, data.X_np, np.array(data.y))
+
+    def _pairs(self):
+        K = len(self.model.outputs)
+        n = np.repeat(np.arange(len(self.y)), K - 1)
+        k = np.array([j for yy in self.y.astype(int) for j in range(K) if j != yy])
+        return n, k
+
+    def margins(self, theta: np.ndarray) -> np.ndarray:
+        F = self._f(theta, self.X)
+        if not self._multi:
+            return self.y.astype(float) * F[:, 0]
+        n, k = self._pairs()
+        return F[n, self.y.astype(int)[n]] - F[n, k]
+
+    def margins_jac(self, theta: np.ndarray) -> np.ndarray:
+        J = self._jac(theta, self.X)
+        if not self._multi:
+            return self.y.astype(float)[:, None] * J[:, 0, :]
+        n, k = self._pairs()
+        return J[n, self.y.astype(int)[n], :] - J[n, k, :]
+
+
+@dataclasses.dataclass(frozen=True)
+class KKTResiduals:
+    """Approximate-KKT residuals at a point (Lyu-Li style).
+
+    - `stationarity`: \( \min_{\mu \ge 0} \| P_M\theta - J_A^\top \mu \| / \|P_M\theta\| \) over the
+      near-active set \( A \) (absolute when \( P_M\theta = 0 \)).
+    - `primal`: \( \max(0, 1 - q_{\min}) \).
+    - `complementary`: \( \sum_n \mu_n (q_n - 1) \) over \( A \).
+    - `mu`: multipliers (zeros off \( A \)); `active`: indices of \( A \).
+    """
+
+    stationarity: float
+    primal: float
+    complementary: float
+    mu: np.ndarray
+    active: np.ndarray
+    theta: np.ndarray
+
+
+def kkt_residuals(
+    problem: MarginProblem,
+    theta: np.ndarray,
+    *,
+    penalised: Sequence[int] | None = None,
+    normalise: bool = True,
+    active_tol: float = 1e-2,
+) -> KKTResiduals:
+    """KKT residuals of \( (P_\Lambda) \) (or of any penalised set) at `theta`.
+
+    **Arguments:**
+
+    - `problem`: the margins.
+    - `theta`: a parameter vector.
+    - `penalised`: indices in the objective; default the max-rate set \( M \). Pass all indices for
+      the Euclidean (Lyu-Li) problem.
+    - `normalise`: first move along the characteristic curve to \( q_{\min} = 1 \) (with the model's
+      \( \Lambda \)).
+    - `active_tol`: constraints with \( q_n \le (1 + \text{active\_tol})\, q_{\min} \) count as active.
+    """
+    theta = np.asarray(theta, float)
+    qh = problem.model.quasi_homogeneity
+    if penalised is None:
+        penalised = qh.max_rate_indices
+    if normalise:
+        theta = normalise_along_characteristic(theta, qh.rates_array(), problem.margins(theta).min())
+    q = problem.margins(theta)
+    J = problem.margins_jac(theta)
+    mask = np.zeros(theta.shape[0])
+    mask[list(penalised)] = 1.0
+    target = mask * theta
+    active = np.flatnonzero(q <= q.min() * (1 + active_tol))
+    mu_a, res = so.nnls(J[active].T, target)
+    mu = np.zeros(q.shape[0])
+    mu[active] = mu_a
+    scale = np.linalg.norm(target)
+    return KKTResiduals(
+        stationarity=float(res / scale if scale > 1e-12 else res),
+        primal=float(max(0.0, 1.0 - q.min())),
+        complementary=float(np.sum(mu_a * (q[active] - 1.0))),
+        mu=mu,
+        active=active,
+        theta=theta,
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class KKTSolution:
+    """A numerical solution of \( (P_\Lambda) \): the point, objective, residuals, restarts that converged."""
+
+    theta: np.ndarray
+    value: float
+    residuals: KKTResiduals
+    converged_restarts: int
+    degenerate: bool
+
+
+def solve_max_margin(
+    problem: MarginProblem,
+    *,
+    penalised: Sequence[int] | None = None,
+    restarts: int = 8,
+    seed: int = 0,
+    init_scale: float = 1.0,
+    ftol: float = 1e-12,
+) -> KKTSolution:
+    """Solve \( \min \frac12 \sum_{i \in P} \theta_i^2 \) s.t. \( q_n(\theta) \ge 1 \) with SLSQP and restarts.
+
+    **Arguments:**
+
+    - `problem`: margins of a model on data.
+    - `penalised`: the penalised index set \( P \) (default: the max-rate set, i.e. \( (P_\Lambda) \)).
+    - `restarts`: random initialisations; the best feasible result is kept.
+    - `seed`, `init_scale`: initialisation stream and scale.
+    - `ftol`: SLSQP tolerance.
+
+    **Returns:** a `KKTSolution`; `degenerate=True` when the optimal value is (numerically) zero, i.e.
+    the penalised parameters are unnecessary and \( (P_\Lambda) \) does not pin the rest.
+
+    **Raises:** `RuntimeError` if no restart reaches a feasible point.
+    """
+    qh = problem.model.quasi_homogeneity
+    pen = list(qh.max_rate_indices if penalised is None else penalised)
+    m = problem.model.n_params
+    mask = np.zeros(m)
+    mask[pen] = 1.0
+    rng = np.random.default_rng(seed)
+    best = None
+    ok = 0
+    for _ in range(restarts):
+        x0 = rng.normal(size=m) * init_scale
+        res = so.minimize(
+            lambda t: 0.5 * np.sum(mask * t**2),
+            x0,
+            jac=lambda t: mask * t,
+            constraints=[{"type": "ineq", "fun": lambda t: problem.margins(t) - 1.0, "jac": problem.margins_jac}],
+            method="SLSQP",
+            options={"ftol": ftol, "maxiter": 2000},
+        )
+        if problem.margins(res.x).min() < 1 - 1e-6:
+            continue
+        ok += 1
+        if best is None or res.fun < best.fun - 1e-12:
+            best = res
+    if best is None:
+        raise RuntimeError("no restart reached a feasible point; increase restarts or init_scale")
+    resid = kkt_residuals(problem, best.x, penalised=pen, normalise=False)
+    return KKTSolution(best.x, float(best.fun), resid, ok, degenerate=bool(best.fun < 1e-6))
+
+
+# --------------------------------------------------------------------------- exact affine QP
+
+
+@dataclasses.dataclass(frozen=True)
+class AffineMaxMargin:
+    """Exact solution of the function-space problem of an affine classifier \( u \cdot x + c \).
+
+    - `u`, `c`: the minimiser with margin 1 (sympy Rationals/radicals).
+    - `mu`: multipliers, one per data point (zero off the active set).
+    - `value`: \( \frac12 \) (penalised squared norm).
+    - `active`: indices with \( y_n (u \cdot x_n + c) = 1 \).
+    - `degenerate`: the optimal value is 0 (penalised part unnecessary); then `u, c` solve the
+      lexicographic secondary problem (brief's conjecture, Nacson et al. 2019).
+    - `penalise`: `"all"` (M1), `"slope"` (M2) or `"bias"` (M3).
+    """
+
+    u: tuple[sp.Expr, ...]
+    c: sp.Expr
+    mu: tuple[sp.Expr, ...]
+    value: sp.Expr
+    active: tuple[int, ...]
+    degenerate: bool
+    penalise: str
+
+    @property
+    def vector(self) -> np.ndarray:
+        """\( (u_1, \dots, u_d, c) \) as float64."""
+        return np.array([float(v) for v in (*self.u, self.c)])
+
+
+def _exact_qp(A: sp.Matrix, pen: list[int]) -> tuple[sp.Matrix, sp.Matrix, tuple[int, ...]] | None:
+    """min 1/2 sum_{i in pen} z_i^2 s.t. A z >= 1, by exact active-set enumeration."""
+    N, n = A.shape
+    Q = sp.diag(*[1 if i in pen else 0 for i in range(n)])
+    z = sp.Matrix(sp.symbols(f"z0:{n}"))
+    for size in range(1, min(N, n) + 1):
+        for S in itertools.combinations(range(N), size):
+            mu = sp.Matrix(sp.symbols(f"m0:{size}"))
+            AS = A.extract(list(S), list(range(n)))
+            eqs = list(Q * z - AS.T * mu) + list(AS * z - sp.ones(size, 1))
+            sol = sp.linsolve(eqs, list(z) + list(mu))
+            if not sol:
+                continue
+            (vals,) = list(sol)
+            if any(sp.sympify(v).free_symbols for v in vals):
+                continue  # not a vertex solution; a larger active set pins it
+            zs = sp.Matrix(vals[:n])
+            ms = sp.Matrix(vals[n:])
+            if any(m < 0 for m in ms) or any(v < 1 for v in A * zs):
+                continue
+            full = sp.zeros(N, 1)
+            for k, i in enumerate(S):
+                full[i] = ms[k]
+            return zs, full, tuple(S)
+    return None
+
+
+def affine_max_margin(data: Dataset, penalise: str = "all", *, lexicographic: bool = True) -> AffineMaxMargin:
+    """Exact \( (P_\Lambda) \) of the affine parameterisations in function space \( (u, c) \).
+
+    M1 (\( f = w\cdot x + c \)) penalises all of \( (u, c) \); M2 (\( w \cdot x + b_1 b_2 \)) only \( u \)
+    (free-bias SVM); M3 (\( a (v \cdot x) + c \)) only \( c \). Each is a convex QP; it is solved by
+    enumerating active sets over the rationals.
+
+    **Arguments:**
+
+    - `data`: a binary `Dataset` with rational coordinates.
+    - `penalise`: `"all"`, `"slope"` or `"bias"`.
+    - `lexicographic`: when the optimal value is 0, return the secondary problem's solution with the
+      unnecessary penalised part set to 0 (otherwise raise).
+
+    **Raises:** `ValueError` for an unknown `penalise` or infeasible data.
+    """
+    d = data.X.cols
+    if penalise == "all":
+        pen = list(range(d + 1))
+    elif penalise == "slope":
+        pen = list(range(d))
+    elif penalise == "bias":
+        pen = [d]
+    else:
+        raise ValueError(f"penalise must be 'all', 'slope' or 'bias', got {penalise!r}")
+    y = sp.Matrix(data.y)
+    A = sp.Matrix.hstack(sp.diag(*y) * data.X, y)
+    if len(pen) < d + 1:
+        # degenerate if the constraints can be met with the penalised coordinates at zero
+        keep = [i for i in range(d + 1) if i not in pen]
+        sub = _exact_qp(A.extract(list(range(A.rows)), keep), list(range(len(keep))))
+        if sub is not None:
+            if not lexicographic:
+                raise ValueError("optimal value is 0 (degenerate); pass lexicographic=True")
+            zs, mu, S = sub
+            z = sp.zeros(d + 1, 1)
+            for k, i in enumerate(keep):
+                z[i] = zs[k]
+            return AffineMaxMargin(tuple(z[:d]), z[d], tuple(mu), sp.Integer(0), S, True, penalise)
+    out = _exact_qp(A, pen)
+    if out is None:
+        raise ValueError("no KKT point found: the data are not separable by an affine classifier")
+    z, mu, S = out
+    value = sp.Rational(1, 2) * sum(z[i] ** 2 for i in pen)
+    return AffineMaxMargin(tuple(z[:d]), z[d], tuple(mu), sp.nsimplify(value), S, False, penalise)
+
+
+def geometric_margin(u: np.ndarray, c, X: np.ndarray, y: np.ndarray) -> float:
+    """\( \min_n y_n (u \cdot x_n + c) / \|u\| \): distance of the closest point to the boundary."""
+    u = np.asarray(u, float)
+    return float(np.min(np.asarray(y, float) * (np.asarray(X, float) @ u + float(c))) / np.linalg.norm(u))
+
+
+def balanced_parameters(model_name: str, u: Sequence, c) -> list:
+    """A balanced parameter vector of M1/M2/M3/H3 representing \( (u, c) \) (sympy-exact).
+
+    Balanced means equal magnitudes within each conservation law at the limit
+    (\( b_1^2 = b_2^2 = |c| \), \( a^2 = \|v\|^2 = \|u\| \)), as gradient flow's normalised limit has.
+    """
+    u = [sp.sympify(v) for v in u]
+    c = sp.sympify(c)
+    nu = sp.sqrt(sum(v**2 for v in u))
+    sc = sp.sqrt(sp.Abs(c))
+    sgn = sp.sign(c) if c != 0 else 1
+    if model_name == "M1":
+        return [*u, c]
+    if model_name == "M2":
+        return [*u, sc, sgn * sc]
+    if model_name == "M3":
+        a = sp.sqrt(nu)
+        return [a, *[v / a for v in u], c]
+    if model_name == "H3":
+        a = sp.sqrt(nu)
+        return [a, *[v / a for v in u], sc, sgn * sc]
+    raise ValueError(f"unknown model {model_name!r}; expected M1, M2, M3 or H3")
