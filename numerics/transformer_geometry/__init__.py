@@ -1,4 +1,4 @@
-"""Numerics for transformer signal propagation (Cowsik et al. 2024): random transformers of
+r"""Numerics for transformer signal propagation (Cowsik et al. 2024): random transformers of
 width d in torch (float64, batched over draws) started from an exact simplex, per-layer
 \( (q, p) \) and Jacobian growth, and a small trainable transformer for the trainability
 experiment."""

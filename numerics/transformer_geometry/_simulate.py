@@ -1,4 +1,4 @@
-"""Random transformers of width d in torch (float64 option, batched over draws).
+r"""Random transformers of width d in torch (float64 option, batched over draws).
 
 The block is the one of `theory.transformer_geometry` (brief A.4):
 \( y = \beta_A x + \alpha_A W_V\sum_j A_{ij}N(x_j) \), \( z = \beta_M y + \alpha_M W_2\phi(W_1N(y)) \),
@@ -37,7 +37,7 @@ def simplex_tokens(
     dtype: torch.dtype = torch.float64,
     device: str = "cpu",
 ) -> torch.Tensor:
-    """Tokens with an exact permutation-symmetric Gram matrix \( XX^\top/d = q_0[(1-\rho_0)I + \rho_0\mathbf 1\mathbf 1^\top] \).
+    r"""Tokens with an exact permutation-symmetric Gram matrix \( XX^\top/d = q_0[(1-\rho_0)I + \rho_0\mathbf 1\mathbf 1^\top] \).
 
     \( X = \sqrt d\,F O^\top \) with \( F = C^{1/2} \) (closed-form symmetric square root: eigenvalue
     \( q_0(1-\rho_0+n\rho_0) \) on \( \mathbf 1 \), \( q_0(1-\rho_0) \) on its complement; valid down to
@@ -72,7 +72,7 @@ def simplex_tokens(
 
 
 def normalize(x: torch.Tensor, v: torch.Tensor | None = None):
-    """\( N(x) = \sqrt d\,x/\|x\| \) over the last axis, and its tangent map applied to `v`
+    r"""\( N(x) = \sqrt d\,x/\|x\| \) over the last axis, and its tangent map applied to `v`
     (`v` has extra leading probe axes after the batch axis: `(B, P, n, d)`)."""
     d = x.shape[-1]
     nrm = x.norm(dim=-1, keepdim=True)
@@ -109,7 +109,7 @@ def _stackers(B: int, P: int, n: int):
 
 
 def _attention_branch(x, v, lin: Linear):
-    """\( W_V\sum_j A_{ij} N(x_j) \) and its tangent."""
+    r"""\( W_V\sum_j A_{ij} N(x_j) \) and its tangent."""
     B, n, d = x.shape
     stack, unstack = _stackers(B, v.shape[1], n)
     xn, dxn = normalize(x, v)
@@ -127,7 +127,7 @@ def _attention_branch(x, v, lin: Linear):
 
 
 def _mlp_branch(y, dy, phi_name: str, lin: Linear):
-    """\( W_2\phi(W_1 N(y_i)) \) and its tangent."""
+    r"""\( W_2\phi(W_1 N(y_i)) \) and its tangent."""
     B, n, d = y.shape
     stack, unstack = _stackers(B, dy.shape[1], n)
     phi, dphi = _phi(phi_name)
@@ -197,7 +197,7 @@ def _weights_linear(shapes, generator, dtype, device):
 
 
 def gram_stats(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Per draw: \( q = \mathrm{mean}_i |x_i|^2/d \) and \( p = \mathrm{mean}_{i\ne j} x_i\cdot x_j/d \)."""
+    r"""Per draw: \( q = \mathrm{mean}_i |x_i|^2/d \) and \( p = \mathrm{mean}_{i\ne j} x_i\cdot x_j/d \)."""
     n, d = x.shape[-2], x.shape[-1]
     g = x @ x.transpose(-1, -2) / d
     q = torch.diagonal(g, dim1=-2, dim2=-1).mean(-1)
@@ -239,7 +239,7 @@ def simulate(
     keep_final: bool = False,
     progress: Callable | None = None,
 ) -> dict[str, torch.Tensor]:
-    """Propagate tokens (and Jacobian probes) through `n_layers` random blocks.
+    r"""Propagate tokens (and Jacobian probes) through `n_layers` random blocks.
 
     **Arguments:**
 
@@ -306,7 +306,7 @@ def simulate(
 def branch_outputs(
     x: torch.Tensor, prm, *, which: str = "both", d_mlp: int | None = None, sampler: str = "conditional", generator=None
 ):
-    """The attention branch \( W_V\sum_j A_{ij}N(x_j) \) and the MLP branch \( W_2\phi(W_1N(x_i)) \),
+    r"""The attention branch \( W_V\sum_j A_{ij}N(x_j) \) and the MLP branch \( W_2\phi(W_1N(x_i)) \),
     each applied to the same tokens `x` `(B, n, d)` with fresh weights: the sub-layer outputs
     whose Gram entries are \( (q_A, p_A) \) and \( (q_M, p_M) \) of the mean-field map.
 

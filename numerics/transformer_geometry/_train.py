@@ -1,4 +1,4 @@
-"""A small trainable transformer with the block of the theory, and a masked-character task.
+r"""A small trainable transformer with the block of the theory, and a masked-character task.
 
 Stand-in for the paper's training experiment (its task, data and sizes could not be read;
 brief A.11): non-causal masked-character prediction on Python standard-library source text,
@@ -80,7 +80,7 @@ def _norm(x: torch.Tensor) -> torch.Tensor:
 
 
 class TransformerLM(nn.Module):
-    """`M` independent networks trained side by side (parameters carry a leading model axis).
+    r"""`M` independent networks trained side by side (parameters carry a leading model axis).
 
     Each network is: token and position embeddings with \( \mathcal N(0,1) \) entries, averaged
     (so \( q_0 \approx 1 \)); `n_layers` theory blocks with that network's hyper-parameters;

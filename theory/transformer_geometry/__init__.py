@@ -1,4 +1,4 @@
-"""Transformer signal propagation (Cowsik, Nebabu, Qi, Ganguli 2024, arXiv 2403.02579).
+r"""Transformer signal propagation (Cowsik, Nebabu, Qi, Ganguli 2024, arXiv 2403.02579).
 
 Mean-field theory of the token geometry in a deep random transformer: the update map of the
 permutation-symmetric simplex \( (q, p) \), its fixed points (collapse to a line; the regular

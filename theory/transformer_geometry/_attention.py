@@ -1,4 +1,4 @@
-"""Attention moments on the permutation-symmetric simplex.
+r"""Attention moments on the permutation-symmetric simplex.
 
 With normalised tokens of common cosine \( \rho \), the logits \( s_{ij} \) of one head are
 jointly Gaussian (large \( d \)) with \( \mathrm{Cov}(s_{ij}, s_{kl}) = \sigma_A^2 c_{ik} c_{jl} \),
@@ -53,7 +53,7 @@ def _softmax(s: np.ndarray) -> np.ndarray:
 
 
 def attention_moments_large_n(rho, n_tokens: int, sigma_attn: float):
-    """Large-\( n \) closed forms \( (S_2, S_{11}) = (e^{\sigma_A^2(1-\rho)}/n,\ e^{\sigma_A^2\rho(1-\rho)}/n) \).
+    r"""Large-\( n \) closed forms \( (S_2, S_{11}) = (e^{\sigma_A^2(1-\rho)}/n,\ e^{\sigma_A^2\rho(1-\rho)}/n) \).
 
     Valid when \( e^{\sigma_A^2} \ll n \) (no condensation on a few keys).
 
@@ -77,7 +77,7 @@ def attention_moments(
     seed: int = _ATTENTION_SEED,
     return_stderr: bool = False,
 ):
-    """The attention moments \( S_2(\rho) \) and \( S_{11}(\rho) \) of one softmax head.
+    r"""The attention moments \( S_2(\rho) \) and \( S_{11}(\rho) \) of one softmax head.
 
     **Arguments:**
 

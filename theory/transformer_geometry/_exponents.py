@@ -1,4 +1,4 @@
-"""The angle exponent \( \lambda_a \), the gradient exponent \( \lambda_g \), and phase diagrams.
+r"""The angle exponent \( \lambda_a \), the gradient exponent \( \lambda_g \), and phase diagrams.
 
 **Angle exponent** (brief A.7, derived; the sympy derivation is `ANGLE_EXPONENT`). Linearise the
 map at the collapsed line in \( \varepsilon = 1 - p/q \):
@@ -62,6 +62,8 @@ def _resolve_q(prm: BlockParams, q) -> float:
     if isinstance(q, str):
         if q != "stationary":
             raise ValueError(f"q must be a positive number or 'stationary', got {q!r}")
+        if prm.residual == "R1":
+            raise ValueError("q='stationary' needs residual='R2' (under 'R1' q grows without bound); pass a number, e.g. q=1.0")
         return collapsed_norm_fixed_point(prm)
     if not (q > 0 and math.isfinite(q)):
         raise ValueError(f"q must be a positive number or 'stationary', got {q!r}")
@@ -79,7 +81,7 @@ def _angle_multiplier(prm: BlockParams, q: float) -> float:
 
 
 def angle_multiplier(*, q="stationary", **params) -> float:
-    """\( \Lambda_a = \varepsilon_{l+1}/\varepsilon_l \) at the collapsed line (see module docstring).
+    r"""\( \Lambda_a = \varepsilon_{l+1}/\varepsilon_l \) at the collapsed line (see module docstring).
 
     **Arguments:**
 
@@ -94,7 +96,7 @@ def angle_multiplier(*, q="stationary", **params) -> float:
 
 
 def angle_exponent(*, q="stationary", **params) -> float:
-    """The angle exponent \( \lambda_a = \log\Lambda_a \) at collapse.
+    r"""The angle exponent \( \lambda_a = \log\Lambda_a \) at collapse.
 
     \( \lambda_a < 0 \): ordered (tokens collapse to a line); \( \lambda_a > 0 \): chaotic (tokens
     separate and approach a regular simplex).
@@ -107,7 +109,7 @@ def angle_exponent(*, q="stationary", **params) -> float:
 
 
 def angle_exponent_small_alpha(*, sigma_w: float, sigma_v: float = 1.0, sigma_out=1.0, phi: str = "tanh") -> float:
-    """\( \lim_{\alpha\to0}\lambda_a/\alpha^2 = \sigma_2^2(\sigma_w^2E\phi'^2 - E\phi^2) - \sigma_V^2 \)
+    r"""\( \lim_{\alpha\to0}\lambda_a/\alpha^2 = \sigma_2^2(\sigma_w^2E\phi'^2 - E\phi^2) - \sigma_V^2 \)
     at \( q = 1 \), \( \alpha_A = \alpha_M = \alpha \) (either residual convention)."""
     s2 = sigma_w if sigma_out == "sigma_w" else float(sigma_out)
     return s2**2 * (mlp_gain(sigma_w, phi) - mlp_second_moment(sigma_w, phi)) - sigma_v**2
@@ -155,7 +157,7 @@ def _gradient_exponent(prm: BlockParams, n_layers, q0: float, per_layer: bool = 
 
 
 def gradient_exponent(*, n_layers: int | None = None, q0: float = 1.0, **params) -> float:
-    """The gradient exponent \( \lambda_g \) (see the module docstring).
+    r"""The gradient exponent \( \lambda_g \) (see the module docstring).
 
     **Arguments:**
 
@@ -174,7 +176,7 @@ def gradient_exponent(*, n_layers: int | None = None, q0: float = 1.0, **params)
 
 
 def gradient_log_growth(*, n_layers: int, q0: float = 1.0, **params) -> np.ndarray:
-    """\( \log(\|J_l\|_F^2/(nd)) \) for \( l = 1..L \) (mean-field, at collapse)."""
+    r"""\( \log(\|J_l\|_F^2/(nd)) \) for \( l = 1..L \) (mean-field, at collapse)."""
     return _gradient_exponent(make_params(**params), int(n_layers), float(q0), per_layer=True)
 
 
@@ -210,7 +212,7 @@ def critical_value(
     n_scan: int = 41,
     **fixed,
 ) -> float:
-    """The value of hyper-parameter `name` at which \( \lambda_a = 0 \) or \( \lambda_g = 0 \).
+    r"""The value of hyper-parameter `name` at which \( \lambda_a = 0 \) or \( \lambda_g = 0 \).
 
     **Arguments:**
 
@@ -228,10 +230,11 @@ def critical_value(
         raise ValueError(f"which must be 'angle' or 'gradient', got {which!r}")
     if name not in PLANE_NAMES:
         raise ValueError(f"name must be one of {PLANE_NAMES}, got {name!r}")
-    idx = 0 if which == "angle" else 1
-
     def f(v):
-        return _exponents_at(_params_at(fixed, {name: v}), n_layers, q0, lambda_a_at)[idx]
+        prm = _params_at(fixed, {name: v})
+        if which == "angle":
+            return math.log(_angle_multiplier(prm, _resolve_q(prm, lambda_a_at)))
+        return _gradient_exponent(prm, n_layers, q0)
 
     xs = np.linspace(bracket[0], bracket[1], n_scan)
     vals = np.array([f(x) for x in xs])
@@ -255,7 +258,7 @@ def phase_diagram(
     lambda_a_at="stationary",
     **fixed,
 ) -> dict[str, np.ndarray]:
-    """\( \lambda_a \) and \( \lambda_g \) over a plane of two hyper-parameters, with both boundaries.
+    r"""\( \lambda_a \) and \( \lambda_g \) over a plane of two hyper-parameters, with both boundaries.
 
     **Arguments:**
 

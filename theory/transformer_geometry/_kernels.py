@@ -1,4 +1,4 @@
-"""MLP kernels: \( E\,\phi(u)\phi(v) \) for \( (u,v)\sim\mathcal N\big(0,\sigma_w^2\begin{psmallmatrix}1&\rho\\\rho&1\end{psmallmatrix}\big) \).
+r"""MLP kernels: \( E\,\phi(u)\phi(v) \) for \( (u,v)\sim\mathcal N\big(0,\sigma_w^2\begin{psmallmatrix}1&\rho\\\rho&1\end{psmallmatrix}\big) \).
 
 - erf: closed form derived here in sympy with Price's theorem (`ERF_KERNEL`).
 - ReLU: the arc-cosine kernel, checked in sympy against its Price's-theorem derivative (`RELU_KERNEL`).
@@ -220,7 +220,7 @@ def _check_phi(phi):
 
 
 def mlp_second_moment(sigma_w: float, phi: str = "tanh") -> float:
-    """\( E\,\phi(u)^2 \) for \( u \sim \mathcal N(0, \sigma_w^2) \).
+    r"""\( E\,\phi(u)^2 \) for \( u \sim \mathcal N(0, \sigma_w^2) \).
 
     **Arguments:**
 
@@ -240,7 +240,7 @@ def mlp_second_moment(sigma_w: float, phi: str = "tanh") -> float:
 
 
 def mlp_gain(sigma_w: float, phi: str = "tanh") -> float:
-    """\( \sigma_w^2\,E\,\phi'(u)^2 \) for \( u\sim\mathcal N(0,\sigma_w^2) \): the squared-norm gain
+    r"""\( \sigma_w^2\,E\,\phi'(u)^2 \) for \( u\sim\mathcal N(0,\sigma_w^2) \): the squared-norm gain
     of the MLP branch on directions orthogonal to the token (before \( \sigma_2^2 \)).
 
     **Arguments:** as `mlp_second_moment`.
@@ -258,7 +258,7 @@ def mlp_gain(sigma_w: float, phi: str = "tanh") -> float:
 
 
 def mlp_kernel(rho, sigma_w: float, phi: str = "tanh"):
-    """\( E\,\phi(u)\phi(v) \) with \( (u, v) \) centred Gaussian, variances \( \sigma_w^2 \),
+    r"""\( E\,\phi(u)\phi(v) \) with \( (u, v) \) centred Gaussian, variances \( \sigma_w^2 \),
     correlation \( \rho \).
 
     **Arguments:**

@@ -1,4 +1,4 @@
-"""The mean-field update map of the token geometry \( (q, p) \) and its fixed points.
+r"""The mean-field update map of the token geometry \( (q, p) \) and its fixed points.
 
 One layer (limit \( d, d_{\mathrm{mlp}}\to\infty \) at fixed \( n \), fresh weights per layer; cross
 terms between the stream and a branch vanish because each branch ends in an independent
@@ -82,7 +82,7 @@ def geometry_map(
     n_samples: int = DEFAULT_ATTENTION_SAMPLES,
     details: bool = False,
 ):
-    """One transformer block of the mean-field map \( (q, p) \mapsto (q', p') \).
+    r"""One transformer block of the mean-field map \( (q, p) \mapsto (q', p') \).
 
     \( q = |x_i|^2/d \) is the common squared norm per coordinate and \( p = x_i\cdot x_j/d \)
     (\( i\neq j \)) the common overlap of the permutation-symmetric simplex.
@@ -109,7 +109,7 @@ def geometry_map(
 
 def iterate(q0: float, p0: float, n_layers: int, *, attention: str = "monte_carlo",
             n_samples: int = DEFAULT_ATTENTION_SAMPLES, **params) -> dict[str, np.ndarray]:  # fmt: skip
-    """Iterate `geometry_map` over `n_layers` blocks.
+    r"""Iterate `geometry_map` over `n_layers` blocks.
 
     **Arguments:**
 
@@ -132,7 +132,7 @@ def iterate(q0: float, p0: float, n_layers: int, *, attention: str = "monte_carl
 
 
 def collapsed_norm_fixed_point(prm: BlockParams) -> float:
-    """The norm \( q^* \) of the collapsed branch (\( \rho = 1 \)) under `"R2"`.
+    r"""The norm \( q^* \) of the collapsed branch (\( \rho = 1 \)) under `"R2"`.
 
     At collapse the attention branch has \( q_A = \sigma_V^2 \) exactly, so the norm map is
     linear, \( q \mapsto \beta_M^2(\beta_A^2 q + \alpha_A^2\sigma_V^2) + \alpha_M^2\sigma_2^2E\phi^2 \), with fixed point
@@ -167,7 +167,7 @@ def fixed_points(
     n_samples: int = DEFAULT_ATTENTION_SAMPLES,
     **params,
 ) -> dict[str, float]:
-    """Fixed points of the map under `"R2"`: the collapsed line and, if reached, the simplex.
+    r"""Fixed points of the map under `"R2"`: the collapsed line and, if reached, the simplex.
 
     Iterates the map from \( (q^*, \rho_0 q^*) \) until it stops moving, then polishes the
     non-collapsed point with a root solve of \( F(q, \rho) = (q, \rho) \).

@@ -1,4 +1,4 @@
-"""Hyper-parameters of one transformer block and their validation.
+r"""Hyper-parameters of one transformer block and their validation.
 
 The block (working model of the brief, part A.4; the paper's own text could not be read):
 
@@ -28,7 +28,7 @@ PHIS = ("tanh", "erf", "relu")
 
 @dataclasses.dataclass(frozen=True)
 class BlockParams:
-    """Validated hyper-parameters of one block (see the module docstring for the model).
+    r"""Validated hyper-parameters of one block (see the module docstring for the model).
 
     **Arguments:**
 
@@ -56,12 +56,12 @@ class BlockParams:
 
     @property
     def beta_attn(self) -> float:
-        """\( \beta_A \): the stream coefficient of the attention residual."""
+        r"""\( \beta_A \): the stream coefficient of the attention residual."""
         return math.sqrt(1.0 - self.alpha_attn**2) if self.residual == "R2" else 1.0
 
     @property
     def beta_mlp(self) -> float:
-        """\( \beta_M \): the stream coefficient of the MLP residual."""
+        r"""\( \beta_M \): the stream coefficient of the MLP residual."""
         return math.sqrt(1.0 - self.alpha_mlp**2) if self.residual == "R2" else 1.0
 
     def replace(self, **kw) -> "BlockParams":
