@@ -6,12 +6,18 @@ import sympy as sp
 
 from theory._derivation import Derivation, Step
 
+
+def _teq(lhs_tex: str, rhs) -> str:
+    """A displayed equation with a hand-written LaTeX left side (sympy would mangle the name)."""
+    return f"{lhs_tex} = {rhs if isinstance(rhs, str) else sp.latex(rhs)}"
+
 __all__ = ["map_derivations", "ANGLE_EXPONENT", "NORM_FIXED_POINT", "GRADIENT_GAINS", "SMALL_ALPHA"]
 
 q, eps, n = sp.symbols("q varepsilon n", positive=True)
 aA, aM, bA, bM = sp.symbols("alpha_A alpha_M beta_A beta_M", nonnegative=True)
 sV, s2 = sp.symbols("sigma_V sigma_2", positive=True)
-Kn, Kg = sp.symbols(r"E\phi^2 \sigma_w^2E\phi'^2", positive=True)  # E phi^2, sigma_w^2 E phi'^2
+# mu_2 = E phi(u)^2 and chi_1 = sigma_w^2 E phi'(u)^2 for u ~ N(0, sigma_w^2) (chi_1 as in Poole et al. 2016)
+Kn, Kg = sp.symbols("mu_2 chi_1", positive=True)
 alpha = sp.Symbol("alpha", positive=True)
 rho_s = sp.Symbol("rho", real=True)
 S2f, S11f = sp.Function("S_2"), sp.Function("S_11")
@@ -51,17 +57,18 @@ def _angle() -> Derivation:
         paper="transformer_geometry",
         source="Paper §3.3 defines lambda_a by this linearisation; the closed form is derived here "
         "(brief A.7), the paper's own expression could not be read.",
-        assumptions="Mean-field map of brief A.5 (d -> infinity, fresh weights); S_2(1) = S_11(1) = 1/n "
+        assumptions="Mean-field map of brief A.5 (d -> infinity, fresh weights); mu_2 = E phi(u)^2 and "
+        "chi_1 = sigma_w^2 E phi'(u)^2 with u ~ N(0, sigma_w^2); S_2(1) = S_11(1) = 1/n "
         "(uniform attention at collapse); k(rho) = E phi(u) phi(v) with k(1) = E phi^2 and "
         "k'(1) = sigma_w^2 E phi'^2 (Price's theorem); deviation eps = 1 - p/q.",
         steps=(
             Step(sp.Eq(sp.Symbol("q_A"), sV**2 * (rho_s + (1 - rho_s) * S2f(rho_s))), "Attention branch norm on the simplex (definition of S_2)."),
             Step(sp.Eq(sp.Symbol("p_A"), sV**2 * (rho_s + (1 - rho_s) * S11f(rho_s))), "Attention branch overlap (definition of S_11)."),
-            Step(sp.Eq(sp.Symbol(r"\varepsilon_2|_{\varepsilon=0}"), eps2_0),
+            Step(_teq(r"\varepsilon_2|_{\varepsilon=0}", eps2_0),
                  "The collapsed line is a fixed point: at eps = 0 the map returns eps = 0.",
                  check=eps2_0 == 0),  # fmt: skip
             Step(
-                sp.Eq(sp.Symbol(r"\partial\varepsilon_2/\partial\varepsilon|_0"), LAMBDA_A),
+                _teq(r"\partial\varepsilon_2/\partial\varepsilon|_0", LAMBDA_A),
                 "Differentiate the full map at eps = 0 (sympy; S_2, S_11, k enter as Taylor polynomials at rho = 1 with "
                 "free first and second coefficients): the attention moments drop out because they multiply "
                 "1 - rho, and of the MLP kernel only k'(1) survives.",
@@ -92,7 +99,7 @@ def _norm_fixed_point() -> tuple[Derivation, sp.Expr]:
             Step(eq, "Collapsed norm map: attention injects sigma_V^2, the MLP sigma_2^2 E phi^2."),
             Step(sp.Eq(qs, target), "Solve the linear equation.", check=sp.simplify(sol - target) == 0),
             Step(
-                sp.Eq(sp.Symbol(r"\Lambda_a(q^*)"), target_lam),
+                _teq(r"\Lambda_a(q^*)", target_lam),
                 "At q = q*, q_2 = q, so under R2 Lambda_a = (1 - alpha_A^2)(1 - alpha_M^2 + alpha_M^2 K/q_1*).",
                 check=sp.simplify(lam_stat - target_lam) == 0,
             ),
@@ -106,11 +113,9 @@ def _gains() -> Derivation:
     g_diff, g_comm = G_DIFF, G_COMM
     check_link = sp.simplify(g_diff * q / _q2 - LAMBDA_A) == 0
     check_ratio = sp.simplify(g_comm / g_diff - (1 + aA**2 * sV**2 / (bA**2 * q))) == 0
-    L = sp.Symbol("L", positive=True, integer=True)
-    lam_g = sp.Symbol(r"\lambda_g(L;n)")
-    formula = sp.Eq(
-        lam_g,
-        sp.log(((n - 1) * sp.Symbol(r"\prod_l G_{\mathrm{diff}}") + sp.Symbol(r"\prod_l G_{\mathrm{comm}}")) / n) / L,
+    formula = (
+        r"\lambda_g(L;n) = \frac{1}{L}\log\frac{(n-1)\prod_{l<L} G_{\mathrm{diff}}(q_l) + "
+        r"\prod_{l<L} G_{\mathrm{comm}}(q_l)}{n}"
     )
     return Derivation(
         id="transformer_geometry.gradient_gains",
@@ -122,21 +127,21 @@ def _gains() -> Derivation:
         "direction (one per token) is negligible at large d; tangents orthogonal to x are independent of the "
         "MLP's pre-activations.",
         steps=(
-            Step(sp.Eq(sp.Symbol(r"G_{\mathrm{diff}}"), g_diff),
+            Step(_teq(r"G_{\mathrm{diff}}", g_diff),
                  "Differential modes (sum_i dx_i = 0): attention's value path averages them to zero and the "
                  "softmax path multiplies x_j - x = 0; the MLP adds alpha_M^2 sigma_2^2 sigma_w^2 E phi'^2 / q_1."),  # fmt: skip
-            Step(sp.Eq(sp.Symbol(r"G_{\mathrm{comm}}"), g_comm),
+            Step(_teq(r"G_{\mathrm{comm}}", g_comm),
                  "Common mode (dx_i = dx): the logits shift by a row constant, so attention acts as W_V on "
                  "N'(x) dx, adding alpha_A^2 sigma_V^2 / q."),  # fmt: skip
-            Step(sp.Eq(sp.Symbol(r"G_{\mathrm{diff}}\,q/q_2"), LAMBDA_A),
+            Step(_teq(r"G_{\mathrm{diff}}\,q/q_2", LAMBDA_A),
                  "The differential gain and the angle multiplier differ only by the norm change q/q_2; under R2 at "
                  "q* they coincide, log G_diff = lambda_a.", check=check_link),  # fmt: skip
-            Step(sp.Eq(sp.Symbol(r"G_{\mathrm{comm}}/G_{\mathrm{diff}}"), 1 + aA**2 * sV**2 / (bA**2 * q)),
+            Step(_teq(r"G_{\mathrm{comm}}/G_{\mathrm{diff}}", 1 + aA**2 * sV**2 / (bA**2 * q)),
                  "The common mode always grows at least as fast.", check=check_ratio),  # fmt: skip
             Step(formula, "||J||_F^2 sums (n-1)d differential and d common directions; divide by nd "
                  "(per-entry normalisation) and take (1/L) log."),  # fmt: skip
         ),
-        result=formula.rhs,
+        result=formula,
     )
 
 
@@ -154,8 +159,8 @@ def _small_alpha() -> Derivation:
         source="Derived (brief A.7); consistent with the alpha ~ 1/sqrt(L) scaling attributed to the paper.",
         assumptions="q = 1, alpha_A = alpha_M = alpha -> 0; R1 or R2.",
         steps=(
-            Step(sp.Eq(sp.Symbol(r"\lambda_a"), lam), "Angle exponent at q = 1."),
-            Step(sp.Eq(sp.Symbol(r"\lim_{\alpha\to 0}\lambda_a/\alpha^2"), coeff_target),
+            Step(_teq(r"\lambda_a", lam), "Angle exponent at q = 1."),
+            Step(_teq(r"\lim_{\alpha\to 0}\lambda_a/\alpha^2", coeff_target),
                  "Series in alpha (sympy), for both residual conventions: the edge of chaos at alpha -> 0 is "
                  "sigma_2^2 (sigma_w^2 E phi'^2 - E phi^2) = sigma_V^2 (sigma_w = 3.377 for tanh, sigma_2 = sigma_V = 1).",
                  check=ok),  # fmt: skip

@@ -18,6 +18,11 @@ from scipy import integrate
 
 from theory._derivation import Derivation, Step
 
+
+def _teq(lhs_tex: str, rhs) -> str:
+    """A displayed equation with a hand-written LaTeX left side (sympy would mangle the name)."""
+    return f"{lhs_tex} = {rhs if isinstance(rhs, str) else sp.latex(rhs)}"
+
 __all__ = [
     "mlp_kernel",
     "mlp_second_moment",
@@ -65,24 +70,24 @@ def _erf_derivation() -> tuple[Derivation, sp.Expr, sp.Expr, sp.Expr]:
         assumptions="(u, v) centred Gaussian with Var u = Var v = sigma_w^2 and Cov(u, v) = c = sigma_w^2 rho.",
         steps=(
             Step(
-                sp.Eq(sp.Symbol(r"\partial_c E[\phi(u)\phi(v)]"), sp.Symbol(r"E[\phi'(u)\phi'(v)]")),
+                _teq(r"\partial_c E[\phi(u)\phi(v)]", r"E[\phi'(u)\phi'(v)]"),
                 "Price's theorem for a bivariate Gaussian (definition; cited).",
             ),
             Step(
-                sp.Eq(sp.Symbol(r"E[\phi'(u)\phi'(v)]"), dphi_dphi),
+                _teq(r"E[\phi'(u)\phi'(v)]", dphi_dphi),
                 "With phi'(x) = (2/sqrt(pi)) exp(-x^2) the expectation is a Gaussian integral, "
                 "(4/pi) det(I + 2 Sigma)^(-1/2); the matrix identity det(Sigma) det(Sigma^-1 + 2I) = det(I + 2Sigma) "
                 "and the 1-D case c = sigma_w^2 are checked by sympy.",
                 check=ident and check_1d,
             ),
             Step(
-                sp.Eq(sp.Symbol(r"E[\phi(u)\phi(v)]"), kernel_c),
+                _teq(r"E[\phi(u)\phi(v)]", kernel_c),
                 "Integrate in c from 0, where the kernel vanishes because erf is odd; sympy checks that the "
                 "c-derivative of the result is the previous step and that it is 0 at c = 0.",
                 check=check_int and check_zero,
             ),
             Step(
-                sp.Eq(sp.Symbol(r"\sigma_w^2 E[\phi'(u)^2]"), gain),
+                _teq(r"\sigma_w^2 E[\phi'(u)^2]", gain),
                 "The MLP gain K/sigma_2^2 at collapse (c = sigma_w^2); equals the rho-slope of the kernel at rho = 1.",
                 check=check_gain and check_slope,
             ),
@@ -114,18 +119,18 @@ def _relu_derivation() -> tuple[Derivation, sp.Expr, sp.Expr, sp.Expr]:
         assumptions="(u, v) centred Gaussian, Var = sigma_w^2, correlation rho.",
         steps=(
             Step(
-                sp.Eq(sp.Symbol(r"\partial_\rho E[\mathrm{relu}(u)\mathrm{relu}(v)]"), _s**2 * orthant),
+                _teq(r"\partial_\rho E[\mathrm{relu}(u)\mathrm{relu}(v)]", _s**2 * orthant),
                 "Price's theorem: the derivative is sigma_w^2 times the orthant probability "
                 "P(u > 0, v > 0) = (pi - arccos rho)/(2 pi); sympy checks the closed form's derivative.",
                 check=check_price,
             ),
             Step(
-                sp.Eq(sp.Symbol(r"E[\mathrm{relu}(u)\mathrm{relu}(v)]|_{\rho=0}"), mean**2),
+                _teq(r"E[\mathrm{relu}(u)\mathrm{relu}(v)]|_{\rho=0}", mean**2),
                 "At rho = 0 the kernel is (E relu u)^2 = sigma_w^2/(2 pi) (integral done by sympy).",
                 check=check_zero,
             ),
             Step(
-                sp.Eq(sp.Symbol(r"\sigma_w^2 E[\mathrm{relu}'(u)^2]"), second),
+                _teq(r"\sigma_w^2 E[\mathrm{relu}'(u)^2]", second),
                 "The gain sigma_w^2 E relu'^2 = sigma_w^2/2 equals the second moment E relu^2 = K(1): the MLP "
                 "factor of the angle multiplier is exactly 1, so ReLU cannot make the collapsed point unstable.",
                 check=check_second and check_neutral,
