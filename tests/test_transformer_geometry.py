@@ -178,6 +178,10 @@ def test_gradient_roots_and_crossing():
     pd = T.phase_diagram("alpha", np.linspace(0.1, 0.6, 11), "sigma_w", np.linspace(1, 8, 15), n_layers=16, **kw)
     assert abs(pd["crossing"][0] - 0.29) < 0.02 and abs(pd["crossing"][1] - 3.57) < 0.03
     assert pd["lambda_a"].shape == (11, 15)
+    # another plane: (alpha_mlp, sigma_w) at fixed alpha_attn; more MLP residual moves the edge of chaos down
+    pd2 = T.phase_diagram("alpha_mlp", [0.3, 0.6, 0.9], "sigma_w", np.linspace(1, 10, 10), n_layers=16,
+                          alpha_attn=0.3, **kw)  # fmt: skip
+    assert np.all(np.isfinite(pd2["angle_boundary"])) and np.all(np.diff(pd2["angle_boundary"]) < 0)
     # R1 has no vanishing-gradient phase
     assert math.isnan(T.critical_value("gradient", "sigma_w", (1, 20), alpha_attn=0.5, alpha_mlp=0.5, n_layers=16,
                                        residual="R1", **kw))  # fmt: skip
