@@ -736,9 +736,10 @@ CLAIMS: list[Claim] = [
         practice=_phases_practice,
         compare="abs",
         tolerance=0.015,
-        tolerance_reason="rho averaged over the last 10 of 60 layers: standard error over 10 draws ~0.003 at "
-        "d = 512, plus the mean-field transient (|window mean - rho*| < 2e-3, reported in the theory info); "
-        "0.015 is about 4 standard errors.",
+        tolerance_reason="rho averaged over the last 10 of 60 layers: in the chaotic case the standard error over "
+        "10 draws at d = 512 is ~0.004 (0.015 ~ 3.5 standard errors; the gpu profile's larger d and draw count "
+        "make it looser), plus the mean-field transient |window mean - rho*| ~ 3e-4 (theory info). The "
+        "ordered case collapses to rho = 1 to ~1e-10, so a z-score is meaningless there.",
         profiles=profiles(
             quick=dict(_PHASES, d=512, draws=10, n_layers=60, theory_samples=1 << 14),
             gpu=dict(_PHASES, d=2048, draws=32, n_layers=100, theory_samples=1 << 16),
