@@ -225,70 +225,86 @@ def optimize_in_cut(
     dev, dt = anchors.device, anchors.dtype
     q = targets.to(dev, dt)
     logq = torch.where(q > 0, torch.log(q.clamp_min(1e-300)), torch.zeros_like(q))
-    entropy = -(q * logq).sum(1)
-    support = q > 0
     b1, b2 = betas
     d = bases.shape[1]
-    theta = torch.zeros(R, d, device=dev, dtype=dt)
-    m = torch.zeros_like(theta)
-    v = torch.zeros_like(theta)
-    active = torch.ones(R, dtype=torch.bool, device=dev)
-    hist = torch.zeros(R, look_back, device=dev, dtype=dt)
-    last_loss = torch.zeros(R, device=dev, dtype=dt)
+    lo_hi = None
+    if box is not None:
+        lo_hi = tuple(torch.as_tensor(b, device=dev, dtype=dt).reshape(-1) for b in box)
+    # results, full size
     best_score = torch.zeros(R, device=dev, dtype=dt)
     best_mass = torch.zeros(R, device=dev, dtype=dt)
     min_loss = torch.full((R,), math.inf, device=dev, dtype=dt)
     n_steps = torch.zeros(R, dtype=torch.long, device=dev)
     disp_norm = torch.zeros(R, device=dev, dtype=dt)
-    lo_hi = None
-    if box is not None:
-        lo_hi = tuple(torch.as_tensor(b, device=dev, dtype=dt).reshape(-1) for b in box)
+    # working set: the rows still optimising (compacted when half of them have stopped)
+    w = {
+        "pos": torch.arange(R, device=dev),
+        "M": bases,
+        "X0": anchors,
+        "q": q,
+        "logq": logq,
+        "H": -(q * logq).sum(1),
+        "theta": torch.zeros(R, d, device=dev, dtype=dt),
+        "m": torch.zeros(R, d, device=dev, dtype=dt),
+        "v": torch.zeros(R, d, device=dev, dtype=dt),
+        "hist": torch.zeros(R, look_back, device=dev, dtype=dt),
+        "last": torch.zeros(R, device=dev, dtype=dt),
+        "active": torch.ones(R, dtype=torch.bool, device=dev),
+    }
 
-    def displacement(th):
-        return torch.bmm(th.unsqueeze(1), bases).squeeze(1)
+    def displacement(th, M):
+        return torch.bmm(th.unsqueeze(1), M).squeeze(1)
 
     for i in range(steps):
         if early_stop and i > 5:
-            keep = ((last_loss - entropy).abs() > low_loss_tol) & (hist.std(dim=1, unbiased=False) > std_loss_tol)
-            active = active & keep
-            if not bool(active.any()):
+            keep = ((w["last"] - w["H"]).abs() > low_loss_tol) & (w["hist"].std(dim=1, unbiased=False) > std_loss_tol)
+            w["active"] = w["active"] & keep
+            n_act = int(w["active"].sum())
+            if n_act == 0:
                 break
-        th = theta.detach().requires_grad_(True)
-        delta = displacement(th)
+            if n_act <= w["pos"].numel() // 2:
+                idx = torch.nonzero(w["active"]).squeeze(1)
+                w = {k: val[idx] for k, val in w.items()}
+        active, pos, M = w["active"], w["pos"], w["M"]
+        r_w = pos.numel()
+        th = w["theta"].detach().requires_grad_(True)
+        delta = displacement(th, M)
         if radius is not None and radius_mode == "clamp":
             nrm = delta.norm(dim=1, keepdim=True)
             delta = delta * torch.clamp(radius / nrm.clamp_min(1e-30), max=1.0)
-        x = anchors + delta
+        x = w["X0"] + delta
         if lo_hi is not None:
             x = torch.maximum(torch.minimum(x, lo_hi[1]), lo_hi[0])
-        logp, probs = _ensemble_outputs(members, x.reshape(R, *shape))
-        loss = -(q * logp).sum(1)
+        logp, probs = _ensemble_outputs(members, x.reshape(r_w, *shape))
+        qw = w["q"]
+        loss = -(qw * logp).sum(1)
         (grad,) = torch.autograd.grad(loss.sum(), th)
         with torch.no_grad():
             loss = loss.detach()
-            logprobs = torch.log(probs.clamp_min(1e-38))
-            kl = (q * (logq - logprobs)).sum(1)
+            kl = (qw * (w["logq"] - torch.log(probs.clamp_min(1e-38)))).sum(1)
             score = torch.exp(-kl)
-            mass = (probs * support).sum(1)
-            best_score = torch.where(active, torch.maximum(best_score, score), best_score)
-            best_mass = torch.where(active, torch.maximum(best_mass, mass), best_mass)
-            min_loss = torch.where(active, torch.minimum(min_loss, loss), min_loss)
-            disp_norm = torch.where(active, delta.detach().norm(dim=1), disp_norm)
-            n_steps += active.long()
+            mass = (probs * (qw > 0)).sum(1)
+            best_score[pos] = torch.where(active, torch.maximum(best_score[pos], score), best_score[pos])
+            best_mass[pos] = torch.where(active, torch.maximum(best_mass[pos], mass), best_mass[pos])
+            min_loss[pos] = torch.where(active, torch.minimum(min_loss[pos], loss), min_loss[pos])
+            disp_norm[pos] = torch.where(active, delta.detach().norm(dim=1), disp_norm[pos])
+            n_steps[pos] += active.long()
+            hist = w["hist"]
             hist[:, i % look_back] = torch.where(active, loss, hist[:, i % look_back])
-            last_loss = torch.where(active, loss, last_loss)
+            w["last"] = torch.where(active, loss, w["last"])
             a = active.unsqueeze(1)
-            m = torch.where(a, b1 * m + (1 - b1) * grad, m)
-            v = torch.where(a, b2 * v + (1 - b2) * grad * grad, v)
+            m = torch.where(a, b1 * w["m"] + (1 - b1) * grad, w["m"])
+            v = torch.where(a, b2 * w["v"] + (1 - b2) * grad * grad, w["v"])
             if bias_correction == "constant":
                 m_hat, v_hat = m / (1 - b1), v / (1 - b2)
             else:
-                t = n_steps.to(dt).clamp_min(1).unsqueeze(1)
+                t = n_steps[pos].to(dt).clamp_min(1).unsqueeze(1)
                 m_hat, v_hat = m / (1 - b1**t), v / (1 - b2**t)
-            theta = theta - torch.where(a, lr * m_hat / (v_hat.sqrt() + eps), torch.zeros_like(theta))
+            theta = w["theta"] - torch.where(a, lr * m_hat / (v_hat.sqrt() + eps), torch.zeros_like(m))
             if radius is not None and radius_mode == "project":
-                nrm = displacement(theta).norm(dim=1, keepdim=True)
+                nrm = displacement(theta, M).norm(dim=1, keepdim=True)
                 theta = theta * torch.clamp(radius / nrm.clamp_min(1e-30), max=1.0)
+            w["m"], w["v"], w["theta"] = m, v, theta
     return CutRun(score=best_score, target_mass=best_mass, min_loss=min_loss, steps=n_steps, displacement=disp_norm)
 
 
