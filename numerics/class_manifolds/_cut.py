@@ -327,8 +327,9 @@ class AnchorPool:
             allowed = torch.nonzero(~torch.isin(lab, torch.as_tensor(list(exclude), dtype=lab.dtype))).squeeze(1)
         if allowed.numel() == 0:
             raise ValueError(f"no anchor with a label outside {list(exclude)}")
-        g = generator if (generator is None or generator.device.type == "cpu") else None
-        pick = allowed[torch.randint(0, allowed.numel(), (n,), generator=g)]
+        gdev = generator.device if generator is not None else torch.device("cpu")
+        pick = torch.randint(0, allowed.numel(), (n,), generator=generator, device=gdev).cpu()
+        pick = allowed[pick]
         return self.inputs[pick.to(self.inputs.device)]
 
 

@@ -51,7 +51,7 @@ GPU_ANALYTIC = {
                  max_basis_entries=2**30),
     "halfspace_budget": dict(D=3072, gap=0.05, budget=1.0, dims=NOTEBOOK_GRID, refine=24, reps=64, n_boot=200,
                              max_basis_entries=2**30),
-    "gordon": dict(D=3072, R=1.0, ratios=[0.5, 0.7], dims=NOTEBOOK_GRID, refine=24, reps=48, n_boot=200,
+    "gordon": dict(D=3072, R=1.0, ratios=[0.9, 0.95], dims=NOTEBOOK_GRID, refine=24, reps=48, n_boot=200,
                    max_basis_entries=2**30),
 }
 
@@ -124,9 +124,13 @@ def _figure(title):
 # --------------------------------------------------------------------------- analytic claims
 
 
-def _analytic_claim(case, names, statement, *, compare="abs", tolerance=2.0, reason=None, gpu=None, value="d_star"):
+def _analytic_claim(case, names_of, statement, *, compare="abs", tolerance=2.0, reason=None, gpu=None, value="d_star"):
+    def names_for(cfg):
+        return list(names_of(cfg)) if callable(names_of) else list(names_of)
+
     def theory(ctx):
         cfg = ctx.config
+        names = names_for(cfg)
         D = int(cfg["D"])
         grid = np.unique(np.concatenate([np.arange(1, min(D, 64) + 1), np.geomspace(1, D, 400)]))
         raw = {"grid": grid}
@@ -150,12 +154,15 @@ def _analytic_claim(case, names, statement, *, compare="abs", tolerance=2.0, rea
                 se.append(2 * w * s)
             info["exact_D_minus_d_star"] = (D - d_star).tolist()
             info["quadrature_width_squared"] = [T.cap_width(math.asin(float(n.split("_")[1])), D) ** 2 for n in names]
-            return Prediction(value=np.array(w2), stderr=np.array(se), raw=raw, info=info,
-                              subgroups={n: float(v) for n, v in zip(names, w2)})
+            info["w_squared"] = w2
+            # compared on a log scale: |log(D - d*) - log w^2| <= log 1.1 is "within 10%" for every cap
+            return Prediction(value=np.log(w2), stderr=np.array(se) / np.array(w2), raw=raw, info=info,
+                              subgroups={n: float(v) for n, v in zip(names, np.log(w2))})
         return Prediction(value=d_star, raw=raw, info=info, subgroups={n: float(v) for n, v in zip(names, d_star)})
 
     def practice(ctx):
         cfg = dict(ctx.config)
+        names = names_for(cfg)
         res = ctx.shared(f"analytic_{case}", lambda: X.analytic_case(case, cfg, ctx.seed, ctx.device), case=case, cfg=cfg)
         D = int(cfg["D"])
         d_star = np.array([res[n]["d_star"] for n in names], dtype=float)
@@ -174,8 +181,10 @@ def _analytic_claim(case, names, statement, *, compare="abs", tolerance=2.0, rea
                     "censored": int(sum(res[n]["censored"] is not None for n in names))}
         if value == "d_eff":
             v = D - d_star
-            return Measurement(value=v, stderr=np.where(np.isfinite(se), se, np.nan), raw=raw, info=info, counters=counters,
-                               subgroups={n: float(x) for n, x in zip(names, v)})
+            info["D_minus_d_star"] = v.tolist()
+            lv = np.log(np.maximum(v, 1e-12))
+            return Measurement(value=lv, stderr=np.where(np.isfinite(se), se / np.maximum(v, 1e-12), np.nan), raw=raw, info=info,
+                               counters=counters, subgroups={n: float(x) for n, x in zip(names, lv)})
         return Measurement(value=d_star, raw=raw, info=info, counters=counters, subgroups={n: float(x) for n, x in zip(names, d_star)})
 
     quick = dict(ANALYTIC[case], **QUICK_SWEEP)
@@ -223,10 +232,19 @@ def _sweep_info(sw):
 
 
 def _relation_raw(pairs):
+    """Class-averaged success curves, each with a sigmoid-in-ln-d fit for the figure."""
+    from numerics.class_manifolds import fit_sigmoid_log
+
     raw = {}
     for name, sw in pairs:
         raw["dims"] = sw["dims"]
-        raw[f"rate_{name}"] = sw["rate"].mean(axis=0)
+        rate = sw["rate"].mean(axis=0)
+        raw[f"rate_{name}"] = rate
+        if 0.0 < rate.max() and rate.min() < 1.0 and np.unique(sw["dims"]).size >= 4:
+            try:
+                raw[f"popt_{name}"] = fit_sigmoid_log(sw["dims"], rate)[0]
+            except (RuntimeError, ValueError):
+                pass
     return raw
 
 
@@ -263,6 +281,8 @@ def _training_practice(ctx):
     info = {
         "epochs": main["epochs"],
         "train_acc": main["train_acc"],
+        "sweep_wall_s": [round(s.get("wall_s", math.nan), 2) for s in sws],
+        "cuts_per_sweep": [s.get("cuts") for s in sws],
         "mean_d_eff": [round(v, 3) for v in deff],
         "mean_d_eff_ci90": [_deff_interval(s["mean_deff_boot"]) for s in sws],
         "worst_step_diff_ci90": _deff_interval(sws[j + 1]["mean_deff_boot"], sws[j]["mean_deff_boot"]),
@@ -381,7 +401,7 @@ CLAIMS: list[Claim] = [
                     "A zero-thickness affine k-subspace is hit by a generic d-cut iff d + k >= D: d* = D - k, d_eff = k."),
     _analytic_claim("tube", ["tube"], "A tube of radius rho around an affine k-subspace is hit with probability "
                     "I_{rho^2/R_perp^2}((D-k-d)/2, d/2)."),
-    _analytic_claim("ball", ["ball_0.5", "ball_0.8"], "A ball of radius r at distance R is hit with probability "
+    _analytic_claim("ball", lambda cfg: [f"ball_{q}" for q in cfg["ratios"]], "A ball of radius r at distance R is hit with probability "
                     "1 - I_{1-r^2/R^2}(d/2, (D-d)/2); Gordon: d* ~ D(1 - r^2/R^2).", gpu=dict(GPU_ANALYTIC["ball"])),
     _analytic_claim("sphere_viewpoint", ["inside", "outside"], "A sphere seen from inside has d* = 1 (d_eff = D - 1, its "
                     "true dimension); from outside it looks D r^2/R^2-dimensional: the dimension is viewpoint dependent."),
@@ -390,11 +410,12 @@ CLAIMS: list[Claim] = [
     _analytic_claim("halfspace_budget", ["clamp"], "With an input budget ||x - X0|| <= B a half-space at gap g is hit "
                     "with probability 1 - I_{g^2/B^2}(d/2, (D-d)/2); the optimiser in the cut reproduces it.",
                     gpu=dict(GPU_ANALYTIC["halfspace_budget"])),
-    _analytic_claim("gordon", ["cap_0.55", "cap_0.65", "cap_0.75", "cap_0.85"],
+    _analytic_claim("gordon", lambda cfg: [f"cap_{q}" for q in cfg["ratios"]],
                     "Gordon consistency: for balls seen from the anchor (spherical caps), D - d*_50% agrees with the "
                     "Monte-Carlo Gaussian width squared w(S~)^2.",
-                    compare="rel", tolerance=0.10, value="d_eff", gpu=dict(GPU_ANALYTIC["gordon"]),
-                    reason=("Brief B.7.2: 'within about 10%'. Escape through a mesh locates the transition at D - w^2 "
+                    compare="abs", tolerance=math.log(1.1), value="d_eff", gpu=dict(GPU_ANALYTIC["gordon"]),
+                    reason=("Brief B.7.2: 'within about 10%', per cap: values are log(D - d*) vs log w^2, tolerance "
+                            "log 1.1. Escape through a mesh locates the transition at D - w^2 "
                             "only to O(1) dims (exact D - d* exceeds w^2 by 0.4-0.7 dims, 1.5-4%, at D = 64); "
                             "the estimator adds ~0.5 dims; the width Monte-Carlo error is < 0.1%.")),
     _analytic_claim("axis_aligned", ["axis_aligned", "orthonormal"],

@@ -129,7 +129,8 @@ def analytic_case(case: str, cfg, seed: int, device: str = "cpu") -> dict[str, A
     D = int(cfg["D"])
     reps = int(cfg["reps"])
     dims = dims_grid(cfg, D)
-    gen = tgen(seed, f"analytic/{case}")
+    gen = tgen(seed, f"analytic/{case}")  # the sets (CPU, float64)
+    cut_gen = tgen(seed, f"analytic-cuts/{case}", device if str(device).startswith("cuda") else "cpu")
     rng = np.random.default_rng(stream_seed(seed, f"analytic-fit/{case}"))
     anchor = torch.zeros(D)
     basis = cfg.get("basis", "orthonormal")
@@ -140,9 +141,9 @@ def analytic_case(case: str, cfg, seed: int, device: str = "cpu") -> dict[str, A
     def optimiser(model, name, **extra):
         args = {**kw, **extra}
         res = cutting_plane_dimensions(model.to(device), [1], anchor.to(device), dims, reps, 0.5, num_classes=2, basis=basis,
-                                       generator=gen, n_boot=n_boot, rng=rng, **args)[0]
+                                       generator=cut_gen, n_boot=n_boot, rng=rng, **args)[0]
         if refine and res.estimate.censored is None:
-            res = _refined(model, res, anchor, reps, refine, basis, gen, rng, n_boot, device, D, args)
+            res = _refined(model, res, anchor, reps, refine, basis, cut_gen, rng, n_boot, device, D, args)
         return {f"{name}": res}
 
     out: dict[str, Any] = {}
@@ -200,8 +201,8 @@ def analytic_case(case: str, cfg, seed: int, device: str = "cpu") -> dict[str, A
         c[idx] = R / math.sqrt(s)
         model = BallClassifier(c, ratio * R, float(cfg.get("sharpness", 10.0)))
         for b in ("axis_aligned", "orthonormal"):
-            res = cutting_plane_dimensions(model, [1], anchor, dims, reps, 0.5, num_classes=2, basis=b, generator=gen,
-                                           n_boot=n_boot, rng=rng, **kw)[0]
+            res = cutting_plane_dimensions(model.to(device), [1], anchor.to(device), dims, reps, 0.5, num_classes=2, basis=b,
+                                           generator=cut_gen, n_boot=n_boot, rng=rng, **kw)[0]
             out[b] = res
     else:
         raise ValueError(f"unknown analytic case {case!r}")
@@ -340,14 +341,24 @@ def _train(cfg, seed, stream, X, y, epochs, device, width=None, **kw):
 
 
 def _sweep(model, X, y, cfg, seed, stream, device, targets=None, basis="gaussian_unit"):
+    import time
+
+    t0 = time.perf_counter()
     D = X.shape[1]
     kw = sweep_kwargs(cfg, device)
     n_boot = kw.pop("n_boot")
     targets = list(range(10)) if targets is None else targets
     res = cutting_plane_dimensions(model, targets, AnchorPool(X.to(device), y), dims_grid(cfg, D), int(cfg["reps"]), 0.5,
-                                   num_classes=10, basis=basis, generator=tgen(seed, f"cuts/{stream}"), n_boot=n_boot,
-                                   rng=np.random.default_rng(stream_seed(seed, f"boot/{stream}")), **kw)
-    return summarise(res, D)
+                                   num_classes=10, basis=basis, generator=tgen(seed, f"cuts/{stream}", _gen_device(device)),
+                                   n_boot=n_boot, rng=np.random.default_rng(stream_seed(seed, f"boot/{stream}")), **kw)
+    out = summarise(res, D)
+    out["wall_s"] = time.perf_counter() - t0
+    out["cuts"] = int(sum(r.sweep.score.size for r in res))
+    return out
+
+
+def _gen_device(device) -> str:
+    return "cuda" if str(device).startswith("cuda") else "cpu"
 
 
 def main_experiment(cfg, seed: int, device: str = "cpu", data_dir: str | None = None) -> dict[str, Any]:
