@@ -145,12 +145,16 @@ class KKTResiduals:
       near-active set \( A \) (absolute when \( P_M\theta = 0 \)).
     - `primal`: \( \max(0, 1 - q_{\min}) \).
     - `complementary`: \( \sum_n \mu_n (q_n - 1) \) over \( A \).
+    - `combined`: \( \min_{\mu \ge 0} \big(\|P_M\theta - J^\top\mu\|^2 + \sum_n \mu_n^2 \|\nabla q_n\|^2 (q_n - 1)^2\big)^{1/2} / \|P_M\theta\| \)
+      over *all* constraints: stationarity and complementary slackness in one scale-consistent number
+      (zero exactly at a KKT point; no active-set threshold).
     - `mu`: multipliers (zeros off \( A \)); `active`: indices of \( A \).
     """
 
     stationarity: float
     primal: float
     complementary: float
+    combined: float
     mu: np.ndarray
     active: np.ndarray
     theta: np.ndarray
@@ -192,10 +196,13 @@ def kkt_residuals(
     mu = np.zeros(q.shape[0])
     mu[active] = mu_a
     scale = np.linalg.norm(target)
+    gnorm = np.linalg.norm(J, axis=1)
+    _, res_c = so.nnls(np.vstack([J.T, np.diag((q - 1.0) * gnorm)]), np.concatenate([target, np.zeros(q.shape[0])]))
     return KKTResiduals(
         stationarity=float(res / scale if scale > 1e-12 else res),
         primal=float(max(0.0, 1.0 - q.min())),
         complementary=float(np.sum(mu_a * (q[active] - 1.0))),
+        combined=float(res_c / scale if scale > 1e-12 else res_c),
         mu=mu,
         active=active,
         theta=theta,
@@ -323,7 +330,9 @@ def _exact_qp(A: sp.Matrix, pen: list[int]) -> tuple[sp.Matrix, sp.Matrix, tuple
     return None
 
 
-def affine_max_margin(data: Dataset, penalise: str = "all", *, lexicographic: bool = True) -> AffineMaxMargin:
+def affine_max_margin(
+    data: Dataset, penalise: str = "all", *, lexicographic: bool = True, bias: bool = True
+) -> AffineMaxMargin:
     """Exact \( (P_\Lambda) \) of the affine parameterisations in function space \( (u, c) \).
 
     M1 (\( f = w\cdot x + c \)) penalises all of \( (u, c) \); M2 (\( w \cdot x + b_1 b_2 \)) only \( u \)
@@ -336,9 +345,20 @@ def affine_max_margin(data: Dataset, penalise: str = "all", *, lexicographic: bo
     - `penalise`: `"all"`, `"slope"` or `"bias"`.
     - `lexicographic`: when the optimal value is 0, return the secondary problem's solution with the
       unnecessary penalised part set to 0 (otherwise raise).
+    - `bias`: `False` fixes \( c = 0 \) (the KKT point of \( f = w x + b^3 \) reached from \( b_0 < 0 \):
+      \( b = 0 \) is invariant and satisfies stationarity trivially since \( \partial_b f = 3b^2 \)).
 
     **Raises:** `ValueError` for an unknown `penalise` or infeasible data.
     """
+    if not bias:
+        y = sp.Matrix(data.y)
+        A = sp.diag(*y) * data.X
+        out = _exact_qp(A, list(range(data.X.cols)))
+        if out is None:
+            raise ValueError("no KKT point found: the data are not separable through the origin")
+        z, mu, S = out
+        return AffineMaxMargin(tuple(z), sp.Integer(0), tuple(mu), sp.Rational(1, 2) * sum(v**2 for v in z), S, False,
+                               "slope")
     d = data.X.cols
     if penalise == "all":
         pen = list(range(d + 1))
