@@ -1,4 +1,4 @@
-"""Gradient flow past separability, integrated with diffrax to \( t = e^{10^4} \) and beyond.
+r"""Gradient flow past separability, integrated with diffrax to \( t = e^{10^4} \) and beyond.
 
 Gradient flow \( \dot\theta = -\nabla L(\theta) \) on the exponential loss \( L = \sum_n e^{-q_n} \)
 (or the logistic loss \( \sum_n \log(1 + e^{-q_n}) \)) slows down like \( 1/t \) once the data are
@@ -65,12 +65,12 @@ MAX_DEGREE = 3
 
 
 def log_exponential_loss(q: Float[Array, " n"], weights: Float[Array, " n"]) -> Float[Array, ""]:
-    """\( \log \sum_n w_n e^{-q_n} \) by log-sum-exp (never forms \( e^{-q} \))."""
+    r"""\( \log \sum_n w_n e^{-q_n} \) by log-sum-exp (never forms \( e^{-q} \))."""
     return jax.nn.logsumexp(-q, b=weights)
 
 
 def _log_softplus_neg(q):
-    """\( \log\log(1 + e^{-q}) \), stable for \( q \to \pm\infty \) with finite gradients."""
+    r"""\( \log\log(1 + e^{-q}) \), stable for \( q \to \pm\infty \) with finite gradients."""
     big = q > 0
     qb = jnp.where(big, q, 1.0)
     u = jnp.exp(-qb)
@@ -84,7 +84,7 @@ def _log_softplus_neg(q):
 
 
 def log_logistic_loss(q: Float[Array, " n"], weights: Float[Array, " n"]) -> Float[Array, ""]:
-    """\( \log \sum_n w_n \log(1 + e^{-q_n}) \), stable up to \( q \sim 10^{300} \)."""
+    r"""\( \log \sum_n w_n \log(1 + e^{-q_n}) \), stable up to \( q \sim 10^{300} \)."""
     return jax.nn.logsumexp(_log_softplus_neg(q), b=weights)
 
 
@@ -92,7 +92,7 @@ def log_logistic_loss(q: Float[Array, " n"], weights: Float[Array, " n"]) -> Flo
 
 
 class FlowProblem(NamedTuple):
-    """A padded polynomial model on a dataset (a pytree of arrays; stack for `vmap`).
+    r"""A padded polynomial model on a dataset (a pytree of arrays; stack for `vmap`).
 
     \( f(\theta; x) = \sum_k (C_{k0} + \sum_j C_{kj} x_j) \prod_i \theta_i^{E_{ki}} \);
     padded monomials have zero coefficients, padded parameters zero exponents, padded points weight 0.
@@ -119,7 +119,7 @@ def make_problem(
     n_inputs: int | None = None,
     lambda_max: float | None = None,
 ) -> FlowProblem:
-    """A `FlowProblem` from a polynomial, input-affine `theory.max_margin.Model`, padded to the given sizes.
+    r"""A `FlowProblem` from a polynomial, input-affine `theory.max_margin.Model`, padded to the given sizes.
 
     `lambda_max` sets the speed exponent \( \kappa = 2(1 - \lambda_{\max}) \); default the model's
     \( \lambda_{\max} \). When \( (P_\Lambda) \) is degenerate (the max-rate parameters are
@@ -173,18 +173,18 @@ def _monomials(theta, E):
 
 
 def polynomial_outputs(problem: FlowProblem, theta: Float[Array, " P"]) -> Float[Array, " N"]:
-    """\( f(\theta; x_n) \) for every (padded) point."""
+    r"""\( f(\theta; x_n) \) for every (padded) point."""
     phi = jnp.concatenate([jnp.ones((problem.X.shape[0], 1)), problem.X], axis=1)
     return (phi @ problem.coefficients.T) @ _monomials(theta, problem.exponents)
 
 
 def polynomial_margins(problem: FlowProblem, theta: Float[Array, " P"]) -> Float[Array, " N"]:
-    """\( q_n = y_n f(\theta; x_n) \)."""
+    r"""\( q_n = y_n f(\theta; x_n) \)."""
     return problem.y * polynomial_outputs(problem, theta)
 
 
 def polynomial_log_loss(problem: FlowProblem, theta: Float[Array, " P"]) -> Float[Array, ""]:
-    """\( \log L(\theta) \) for the problem's loss (exponential or logistic)."""
+    r"""\( \log L(\theta) \) for the problem's loss (exponential or logistic)."""
     q = polynomial_margins(problem, theta)
     return jnp.where(
         problem.loss == 0, log_exponential_loss(q, problem.weights), log_logistic_loss(q, problem.weights)
@@ -196,7 +196,7 @@ def polynomial_log_loss(problem: FlowProblem, theta: Float[Array, " P"]) -> Floa
 
 @dataclasses.dataclass(frozen=True)
 class FlowSolution:
-    """Batched gradient-flow solution (numpy, float64).
+    r"""Batched gradient-flow solution (numpy, float64).
 
     - `theta`, `ell`, `log1p_t`, `tau`: per accepted step, shapes `(B, S, P)` and `(B, S)`; entries
       beyond each run's last step are NaN (`valid` marks the real ones).
@@ -266,7 +266,7 @@ def integrate_gradient_flow(
     newton_rtol: float = 1e-6,
     max_steps: int = 20_000,
 ) -> FlowSolution:
-    """Integrate gradient flow for a batch of problems until \( \log(1/L) = \ell_{\max} \).
+    r"""Integrate gradient flow for a batch of problems until \( \log(1/L) = \ell_{\max} \).
 
     **Arguments:**
 
@@ -308,7 +308,7 @@ def integrate_gradient_flow(
 
 
 class NCProblem(NamedTuple):
-    """Unconstrained features on the unit sphere with a linear classifier (layer-peeled model).
+    r"""Unconstrained features on the unit sphere with a linear classifier (layer-peeled model).
 
     Parameters \( \theta = (Z, W, b) \): free features \( z_n \in \mathbb{R}^d \) normalised to
     \( h_n = z_n/\|z_n\| \) (rate 0), classifier \( W \in \mathbb{R}^{K \times d} \) and \( b \) (rate 1).
@@ -323,7 +323,7 @@ class NCProblem(NamedTuple):
 
 
 def nc_problem(labels: np.ndarray, n_classes: int, dim: int) -> NCProblem:
-    """Margin pairs \( (n, k \ne y_n) \) of the layer-peeled model."""
+    r"""Margin pairs \( (n, k \ne y_n) \) of the layer-peeled model."""
     labels = np.asarray(labels, int)
     pn = np.repeat(np.arange(labels.size), n_classes - 1)
     pk = np.array([k for y in labels for k in range(n_classes) if k != y])
@@ -331,7 +331,7 @@ def nc_problem(labels: np.ndarray, n_classes: int, dim: int) -> NCProblem:
 
 
 def nc_unpack(problem: NCProblem, theta):
-    """Split \( \theta \) into `(Z, W, b)`."""
+    r"""Split \( \theta \) into `(Z, W, b)`."""
     N, K, d = problem.labels.shape[0], problem.n_classes, problem.dim
     Z = theta[..., : N * d].reshape(theta.shape[:-1] + (N, d))
     W = theta[..., N * d : N * d + K * d].reshape(theta.shape[:-1] + (K, d))
@@ -340,7 +340,7 @@ def nc_unpack(problem: NCProblem, theta):
 
 
 def nc_log_loss(problem: NCProblem, theta: Float[Array, " P"]) -> Float[Array, ""]:
-    """\( \log \sum_{n, k \ne y_n} \exp(-(f_{y_n} - f_k)(h_n)) \), \( f = W h + b \), \( h = z/\|z\| \)."""
+    r"""\( \log \sum_{n, k \ne y_n} \exp(-(f_{y_n} - f_k)(h_n)) \), \( f = W h + b \), \( h = z/\|z\| \)."""
     Z, W, b = nc_unpack(problem, theta)
     H = Z / jnp.linalg.norm(Z, axis=1, keepdims=True)
     F = H @ W.T + b
@@ -361,7 +361,7 @@ jax.tree_util.register_pytree_node(
 
 
 def collapse_metrics(H: np.ndarray, labels: np.ndarray, W: np.ndarray, b: np.ndarray | None = None) -> dict[str, float]:
-    """Neural-collapse metrics (Papyan, Han, Donoho 2020) of features `H (N, d)` and classifier `W (K, d)`.
+    r"""Neural-collapse metrics (Papyan, Han, Donoho 2020) of features `H (N, d)` and classifier `W (K, d)`.
 
     - `nc1`: \( \mathrm{tr}(\Sigma_W \Sigma_B^\dagger)/K \) (within-class variability).
     - `nc2`: \( \| G/\|G\|_F - E/\|E\|_F \|_F \), \( G \) the Gram of centred class means, \( E \) the ETF Gram.
@@ -395,7 +395,7 @@ def collapse_metrics(H: np.ndarray, labels: np.ndarray, W: np.ndarray, b: np.nda
 
 
 def fit_power_law(x: np.ndarray, y: np.ndarray, lo: float, hi: float) -> float:
-    """Least-squares slope of \( \log y \) against \( \log x \) over \( x \in [lo, hi] \) (NaN if < 3 points)."""
+    r"""Least-squares slope of \( \log y \) against \( \log x \) over \( x \in [lo, hi] \) (NaN if < 3 points)."""
     x, y = np.asarray(x, float), np.asarray(y, float)
     sel = (x >= lo) & (x <= hi) & np.isfinite(x) & np.isfinite(y) & (y > 0)
     if sel.sum() < 3:

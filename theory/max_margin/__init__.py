@@ -1,4 +1,4 @@
-"""Kunin, Yamamura, Ma, Ganguli (ICLR 2023): the asymmetric maximum-margin bias of quasi-homogeneous networks.
+r"""Kunin, Yamamura, Ma, Ganguli (ICLR 2023): the asymmetric maximum-margin bias of quasi-homogeneous networks.
 
 - `detect_rates`: find \( \Lambda \) for a sympy model (or report that none exists).
 - Ready-made models (`affine_linear` ... `layernorm_network`) and the toy datasets `EXAMPLE_A1..A3`.

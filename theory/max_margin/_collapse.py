@@ -1,4 +1,4 @@
-"""Neural collapse as the asymmetric max-margin bias of normalised networks (paper Sec. 6).
+r"""Neural collapse as the asymmetric max-margin bias of normalised networks (paper Sec. 6).
 
 With a normalisation layer feeding the last linear layer, every parameter before it has rate 0
 and only the classifier \( (W, b) \) has rate 1. \( (P_\Lambda) \) then reads
@@ -34,7 +34,7 @@ __all__ = [
 
 
 def simplex_etf(K: int, d: int | None = None) -> np.ndarray:
-    """K unit vectors in \( \mathbb{R}^d \) (\( d \ge K-1 \)) with pairwise cosine \( -1/(K-1) \).
+    r"""K unit vectors in \( \mathbb{R}^d \) (\( d \ge K-1 \)) with pairwise cosine \( -1/(K-1) \).
 
     **Raises:** `ValueError` if `K < 2` or `d < K - 1`.
     """
@@ -53,24 +53,24 @@ def simplex_etf(K: int, d: int | None = None) -> np.ndarray:
 
 
 def etf_cosine(K) -> sp.Expr:
-    """Pairwise cosine of class means at collapse, \( -1/(K-1) \)."""
+    r"""Pairwise cosine of class means at collapse, \( -1/(K-1) \)."""
     return -sp.Integer(1) / (sp.sympify(K) - 1)
 
 
 def layer_peeled_value(K) -> sp.Expr:
-    """\( \min \|W\|_F^2 = (K-1)^2/K \) of the unit-feature layer-peeled problem."""
+    r"""\( \min \|W\|_F^2 = (K-1)^2/K \) of the unit-feature layer-peeled problem."""
     K = sp.sympify(K)
     return (K - 1) ** 2 / K
 
 
 def layer_peeled_normalised_margin(K) -> sp.Expr:
-    """Best multiclass margin at \( \|W\|_F = 1 \) with unit features: \( \sqrt{K}/(K-1) \)."""
+    r"""Best multiclass margin at \( \|W\|_F = 1 \) with unit features: \( \sqrt{K}/(K-1) \)."""
     K = sp.sympify(K)
     return sp.sqrt(K) / (K - 1)
 
 
 def predicted_collapse(K: int) -> dict[str, float]:
-    """Limits of the collapse metrics predicted by the global optimum of \( (P_\Lambda) \).
+    r"""Limits of the collapse metrics predicted by the global optimum of \( (P_\Lambda) \).
 
     `nc1` (within/between variability), `nc2` (distance of the class-mean Gram to the ETF),
     `nc3` (classifier vs class means), `mean_cos` (\( -1/(K-1) \)), `bias` (\( \|b\| \)) and
@@ -107,7 +107,7 @@ def solve_layer_peeled(
     restarts: int = 10,
     seed: int = 0,
 ) -> LayerPeeledSolution:
-    """Minimise \( \|W\|_F^2 (+\|b\|^2) \) s.t. multiclass margins \( \ge 1 \), \( \|h_n\| = 1 \), by SLSQP.
+    r"""Minimise \( \|W\|_F^2 (+\|b\|^2) \) s.t. multiclass margins \( \ge 1 \), \( \|h_n\| = 1 \), by SLSQP.
 
     **Arguments:**
 

@@ -1,4 +1,4 @@
-"""The asymmetric norm, normalisation along characteristic curves, and the KKT problem \( (P_\Lambda) \).
+r"""The asymmetric norm, normalisation along characteristic curves, and the KKT problem \( (P_\Lambda) \).
 
 Reconstructed main theorem (brief Sec. A.2; the paper's body was not reachable, see
 `docs/papers/max_margin.md`): for a \( \Lambda \)-quasi-homogeneous model trained by gradient flow on
@@ -45,26 +45,26 @@ __all__ = [
 
 
 def lambda_seminorm(theta: np.ndarray, rates: np.ndarray) -> np.ndarray:
-    """\( \|\theta\|_\Lambda = (\sum_i \lambda_i \theta_i^2)^{1/2} \) over the last axis."""
+    r"""\( \|\theta\|_\Lambda = (\sum_i \lambda_i \theta_i^2)^{1/2} \) over the last axis."""
     theta = np.asarray(theta, float)
     return np.sqrt(np.sum(np.asarray(rates) * theta**2, axis=-1))
 
 
 def asymmetric_norm(theta: np.ndarray, rates: np.ndarray) -> np.ndarray:
-    """\( \|\theta\|_{\Lambda_{\max}} = (\sum_{i \in M} \theta_i^2)^{1/2} \): only max-rate parameters count."""
+    r"""\( \|\theta\|_{\Lambda_{\max}} = (\sum_{i \in M} \theta_i^2)^{1/2} \): only max-rate parameters count."""
     rates = np.asarray(rates, float)
     mask = rates == rates.max()
     return np.sqrt(np.sum(np.asarray(theta, float)[..., mask] ** 2, axis=-1))
 
 
 def characteristic_flow(theta: np.ndarray, rates: np.ndarray, alpha) -> np.ndarray:
-    """\( \psi_\alpha(\theta) = e^{\alpha\Lambda}\theta \) (`alpha` broadcasts over leading axes)."""
+    r"""\( \psi_\alpha(\theta) = e^{\alpha\Lambda}\theta \) (`alpha` broadcasts over leading axes)."""
     alpha = np.asarray(alpha, float)[..., None]
     return np.exp(alpha * np.asarray(rates, float)) * np.asarray(theta, float)
 
 
 def normalise_along_characteristic(theta: np.ndarray, rates: np.ndarray, q_min) -> np.ndarray:
-    """\( \hat\theta = \psi_{-\log q_{\min}}(\theta) \), so that \( q_{\min}(\hat\theta) = 1 \).
+    r"""\( \hat\theta = \psi_{-\log q_{\min}}(\theta) \), so that \( q_{\min}(\hat\theta) = 1 \).
 
     **Raises:** `ValueError` if some `q_min` is not positive (not yet separable).
     """
@@ -75,13 +75,13 @@ def normalise_along_characteristic(theta: np.ndarray, rates: np.ndarray, q_min) 
 
 
 def smoothed_margin(ell, theta: np.ndarray, rates: np.ndarray) -> np.ndarray:
-    """\( \tilde\gamma = \log(1/L) / \|\theta\|_\Lambda^{1/\lambda_{\max}} \) (brief Sec. A.1)."""
+    r"""\( \tilde\gamma = \log(1/L) / \|\theta\|_\Lambda^{1/\lambda_{\max}} \) (brief Sec. A.1)."""
     rates = np.asarray(rates, float)
     return np.asarray(ell, float) / lambda_seminorm(theta, rates) ** (1.0 / rates.max())
 
 
 def smoothed_margin_limit(theta_hat: np.ndarray, rates: np.ndarray) -> float:
-    """Limit of \( \tilde\gamma \) at a margin-normalised point: \( (\sqrt{\lambda_{\max}}\|\hat\theta_M\|)^{-1/\lambda_{\max}} \)."""
+    r"""Limit of \( \tilde\gamma \) at a margin-normalised point: \( (\sqrt{\lambda_{\max}}\|\hat\theta_M\|)^{-1/\lambda_{\max}} \)."""
     rates = np.asarray(rates, float)
     lm = rates.max()
     return float((np.sqrt(lm) * asymmetric_norm(theta_hat, rates)) ** (-1.0 / lm))
@@ -92,7 +92,7 @@ def smoothed_margin_limit(theta_hat: np.ndarray, rates: np.ndarray) -> float:
 
 @dataclasses.dataclass
 class MarginProblem:
-    """Margins \( q(\theta) \) of a model on a dataset, in float64.
+    r"""Margins \( q(\theta) \) of a model on a dataset, in float64.
 
     Binary (one output, labels \( \pm 1 \)): \( q_n = y_n f(\theta; x_n) \). Multiclass (K outputs,
     integer labels): \( q_{n,k} = f_{y_n} - f_k \) for \( k \ne y_n \), flattened.
@@ -139,7 +139,7 @@ class MarginProblem:
 
 @dataclasses.dataclass(frozen=True)
 class KKTResiduals:
-    """Approximate-KKT residuals at a point (Lyu-Li style).
+    r"""Approximate-KKT residuals at a point (Lyu-Li style).
 
     - `stationarity`: \( \min_{\mu \ge 0} \| P_M\theta - J_A^\top \mu \| / \|P_M\theta\| \) over the
       near-active set \( A \) (absolute when \( P_M\theta = 0 \)).
@@ -168,7 +168,7 @@ def kkt_residuals(
     normalise: bool = True,
     active_tol: float = 1e-2,
 ) -> KKTResiduals:
-    """KKT residuals of \( (P_\Lambda) \) (or of any penalised set) at `theta`.
+    r"""KKT residuals of \( (P_\Lambda) \) (or of any penalised set) at `theta`.
 
     **Arguments:**
 
@@ -211,7 +211,7 @@ def kkt_residuals(
 
 @dataclasses.dataclass(frozen=True)
 class KKTSolution:
-    """A numerical solution of \( (P_\Lambda) \): the point, objective, residuals, restarts that converged."""
+    r"""A numerical solution of \( (P_\Lambda) \): the point, objective, residuals, restarts that converged."""
 
     theta: np.ndarray
     value: float
@@ -229,7 +229,7 @@ def solve_max_margin(
     init_scale: float = 1.0,
     ftol: float = 1e-12,
 ) -> KKTSolution:
-    """Solve \( \min \frac12 \sum_{i \in P} \theta_i^2 \) s.t. \( q_n(\theta) \ge 1 \) with SLSQP and restarts.
+    r"""Solve \( \min \frac12 \sum_{i \in P} \theta_i^2 \) s.t. \( q_n(\theta) \ge 1 \) with SLSQP and restarts.
 
     **Arguments:**
 
@@ -278,7 +278,7 @@ def solve_max_margin(
 
 @dataclasses.dataclass(frozen=True)
 class AffineMaxMargin:
-    """Exact solution of the function-space problem of an affine classifier \( u \cdot x + c \).
+    r"""Exact solution of the function-space problem of an affine classifier \( u \cdot x + c \).
 
     - `u`, `c`: the minimiser with margin 1 (sympy Rationals/radicals).
     - `mu`: multipliers, one per data point (zero off the active set).
@@ -299,7 +299,7 @@ class AffineMaxMargin:
 
     @property
     def vector(self) -> np.ndarray:
-        """\( (u_1, \dots, u_d, c) \) as float64."""
+        r"""\( (u_1, \dots, u_d, c) \) as float64."""
         return np.array([float(v) for v in (*self.u, self.c)])
 
 
@@ -333,7 +333,7 @@ def _exact_qp(A: sp.Matrix, pen: list[int]) -> tuple[sp.Matrix, sp.Matrix, tuple
 def affine_max_margin(
     data: Dataset, penalise: str = "all", *, lexicographic: bool = True, bias: bool = True
 ) -> AffineMaxMargin:
-    """Exact \( (P_\Lambda) \) of the affine parameterisations in function space \( (u, c) \).
+    r"""Exact \( (P_\Lambda) \) of the affine parameterisations in function space \( (u, c) \).
 
     M1 (\( f = w\cdot x + c \)) penalises all of \( (u, c) \); M2 (\( w \cdot x + b_1 b_2 \)) only \( u \)
     (free-bias SVM); M3 (\( a (v \cdot x) + c \)) only \( c \). Each is a convex QP; it is solved by
@@ -391,13 +391,13 @@ def affine_max_margin(
 
 
 def geometric_margin(u: np.ndarray, c, X: np.ndarray, y: np.ndarray) -> float:
-    """\( \min_n y_n (u \cdot x_n + c) / \|u\| \): distance of the closest point to the boundary."""
+    r"""\( \min_n y_n (u \cdot x_n + c) / \|u\| \): distance of the closest point to the boundary."""
     u = np.asarray(u, float)
     return float(np.min(np.asarray(y, float) * (np.asarray(X, float) @ u + float(c))) / np.linalg.norm(u))
 
 
 def balanced_parameters(model_name: str, u: Sequence, c) -> list:
-    """A balanced parameter vector of M1/M2/M3/H3 representing \( (u, c) \) (sympy-exact).
+    r"""A balanced parameter vector of M1/M2/M3/H3 representing \( (u, c) \) (sympy-exact).
 
     Balanced means equal magnitudes within each conservation law at the limit
     (\( b_1^2 = b_2^2 = |c| \), \( a^2 = \|v\|^2 = \|u\| \)), as gradient flow's normalised limit has.

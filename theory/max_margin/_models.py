@@ -1,4 +1,4 @@
-"""Ready-made quasi-homogeneous models and the paper-style toy datasets.
+r"""Ready-made quasi-homogeneous models and the paper-style toy datasets.
 
 Every model is a sympy expression in named parameter and input symbols. The affine classifiers
 \( u(\theta) \cdot x + c(\theta) \) of the brief's Sec. A.4 are polynomial in \( \theta \) and affine in
@@ -40,7 +40,7 @@ __all__ = [
 
 @dataclasses.dataclass(frozen=True)
 class Model:
-    """A model \( f(\theta; x) \) given by sympy expressions.
+    r"""A model \( f(\theta; x) \) given by sympy expressions.
 
     **Arguments:**
 
@@ -79,7 +79,7 @@ class Model:
 
     @functools.cached_property
     def quasi_homogeneity(self) -> QuasiHomogeneity:
-        """\( \Lambda \) of this model (declared rates are verified, otherwise detected)."""
+        r"""\( \Lambda \) of this model (declared rates are verified, otherwise detected)."""
         return detect_rates(list(self.outputs), self.params, self.inputs, rates=self.declared_rates)
 
     @property
@@ -120,7 +120,7 @@ class Model:
         return f_np, jac_np
 
     def polynomial_form(self) -> tuple[np.ndarray, np.ndarray]:
-        """Exponents and input coefficients of a polynomial, input-affine, single-output model.
+        r"""Exponents and input coefficients of a polynomial, input-affine, single-output model.
 
         \[
         f(\theta; x) = \sum_k (C_{k0} + \textstyle\sum_j C_{kj} x_j) \prod_i \theta_i^{E_{ki}}.
@@ -151,7 +151,7 @@ class Model:
         return np.array(E, dtype=np.int64), np.array(C)
 
     def function_space(self, theta: np.ndarray) -> np.ndarray:
-        """\( (u_1, \dots, u_d, c) \) of an input-affine model \( f = u \cdot x + c \), one row per `theta` row."""
+        r"""\( (u_1, \dots, u_d, c) \) of an input-affine model \( f = u \cdot x + c \), one row per `theta` row."""
         E, C = self.polynomial_form()
         theta = np.atleast_2d(np.asarray(theta, float))
         mono = np.prod(theta[:, None, :] ** E[None], axis=-1)
@@ -161,7 +161,7 @@ class Model:
 
 @dataclasses.dataclass(frozen=True)
 class Dataset:
-    """A small labelled dataset with exact (rational) coordinates.
+    r"""A small labelled dataset with exact (rational) coordinates.
 
     - `X`: sympy Matrix `(N, d)`; `y`: labels (\( \pm 1 \) for binary, or class indices).
     """
@@ -204,7 +204,7 @@ def _x(d: int) -> tuple[sp.Symbol, ...]:
 
 
 def affine_linear(d: int = 2) -> Model:
-    """M1: \( f = w \cdot x + c \), rates all 1 (homogeneous of degree 1; bias penalised)."""
+    r"""M1: \( f = w \cdot x + c \), rates all 1 (homogeneous of degree 1; bias penalised)."""
     x = _x(d)
     w = sp.symbols(f"w1:{d + 1}", real=True)
     c = sp.Symbol("c", real=True)
@@ -212,7 +212,7 @@ def affine_linear(d: int = 2) -> Model:
 
 
 def affine_product_bias(d: int = 2) -> Model:
-    """M2: \( f = w \cdot x + b_1 b_2 \); rates w: 1, b: 1/2 (free-bias SVM)."""
+    r"""M2: \( f = w \cdot x + b_1 b_2 \); rates w: 1, b: 1/2 (free-bias SVM)."""
     x = _x(d)
     w = sp.symbols(f"w1:{d + 1}", real=True)
     b1, b2 = sp.symbols("b1 b2", real=True)
@@ -220,7 +220,7 @@ def affine_product_bias(d: int = 2) -> Model:
 
 
 def affine_factored_slope(d: int = 2) -> Model:
-    """M3: \( f = a (v \cdot x) + c \); rates a, v: 1/2, c: 1 (asymmetric: only c is penalised)."""
+    r"""M3: \( f = a (v \cdot x) + c \); rates a, v: 1/2, c: 1 (asymmetric: only c is penalised)."""
     x = _x(d)
     a = sp.Symbol("a", real=True)
     v = sp.symbols(f"v1:{d + 1}", real=True)
@@ -229,7 +229,7 @@ def affine_factored_slope(d: int = 2) -> Model:
 
 
 def affine_homogeneous_factored(d: int = 2) -> Model:
-    """H3: \( f = a (v \cdot x) + b_1 b_2 \); homogeneous of degree 2 (Lyu-Li), the homogeneous twin of M3."""
+    r"""H3: \( f = a (v \cdot x) + b_1 b_2 \); homogeneous of degree 2 (Lyu-Li), the homogeneous twin of M3."""
     x = _x(d)
     a = sp.Symbol("a", real=True)
     v = sp.symbols(f"v1:{d + 1}", real=True)
@@ -240,21 +240,21 @@ def affine_homogeneous_factored(d: int = 2) -> Model:
 
 
 def linear_1d() -> Model:
-    """\( f = w x + b \) on 1-D inputs (rates 1, 1)."""
+    r"""\( f = w x + b \) on 1-D inputs (rates 1, 1)."""
     (x,) = _x(1)
     w, b = sp.symbols("w b", real=True)
     return Model("lin1d", (w * x + b,), (w, b), (x,), None, "w x + b")
 
 
 def square_slope_1d() -> Model:
-    """\( f = w^2 x + b \) (rates 1/2, 1: bias is the max-rate parameter)."""
+    r"""\( f = w^2 x + b \) (rates 1/2, 1: bias is the max-rate parameter)."""
     (x,) = _x(1)
     w, b = sp.symbols("w b", real=True)
     return Model("sq1d", (w**2 * x + b,), (w, b), (x,), None, "w^2 x + b")
 
 
 def cube_bias_1d() -> Model:
-    """\( f = w x + b^3 \) (rates 1, 1/3: free-bias SVM)."""
+    r"""\( f = w x + b^3 \) (rates 1, 1/3: free-bias SVM)."""
     (x,) = _x(1)
     w, b = sp.symbols("w b", real=True)
     return Model("cube1d", (w * x + b**3,), (w, b), (x,), None, "w x + b^3")
@@ -265,7 +265,7 @@ def _relu(z):
 
 
 def bias_mlp(widths: Sequence[int] = (2, 3, 1), declare_balanced: bool = True) -> Model:
-    """ReLU MLP with biases \( W_L \sigma(\dots \sigma(W_1 x + b_1) \dots) + b_L \).
+    r"""ReLU MLP with biases \( W_L \sigma(\dots \sigma(W_1 x + b_1) \dots) + b_L \).
 
     With `declare_balanced`, the brief's balanced rates \( W_l: 1/L \), \( b_l: l/L \) (Sec. A.3) are
     declared and verified; otherwise \( \Lambda \) is detected (balanced heuristic).
@@ -291,7 +291,7 @@ def bias_mlp(widths: Sequence[int] = (2, 3, 1), declare_balanced: bool = True) -
 
 
 def residual_network(d: int = 2, hidden: int = 2) -> Model:
-    """\( f = a \cdot (h + U \sigma(V h)) + c \), \( h = W x + b \): a ReLU residual block.
+    r"""\( f = a \cdot (h + U \sigma(V h)) + c \), \( h = W x + b \): a ReLU residual block.
 
     The branch must scale like the skip connection, so \( U, V \) get rate 0 (they carry the
     conserved \( \|V_{j\cdot}\|^2 - \|U_{\cdot j}\|^2 \)), \( W, b, a \) rate 1/2 and \( c \) rate 1.
@@ -315,7 +315,7 @@ def residual_network(d: int = 2, hidden: int = 2) -> Model:
 
 
 def normalised_network(d: int = 2, features: int = 2, classes: int = 1) -> Model:
-    """\( f_k = W_k \cdot \frac{z}{\|z\|} + b_k \), \( z = V x \): a feature-normalised network.
+    r"""\( f_k = W_k \cdot \frac{z}{\|z\|} + b_k \), \( z = V x \): a feature-normalised network.
 
     Everything feeding the normalisation is scale-invariant (rate 0); only the classifier \( (W, b) \)
     has rate 1 (the mechanism of the paper's Sec. 6).
@@ -331,7 +331,7 @@ def normalised_network(d: int = 2, features: int = 2, classes: int = 1) -> Model
 
 
 def layernorm_network(d: int = 2, features: int = 3) -> Model:
-    """\( f = w \cdot \mathrm{LN}(V x) + c \) with LayerNorm without affine (centre, then scale)."""
+    r"""\( f = w \cdot \mathrm{LN}(V x) + c \) with LayerNorm without affine (centre, then scale)."""
     x = _x(d)
     V = sp.Matrix(features, d, sp.symbols(f"V0:{features * d}"))
     w = sp.Matrix(sp.symbols(f"w0:{features}"))

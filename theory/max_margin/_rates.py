@@ -1,4 +1,4 @@
-"""Detection of the rate matrix \( \Lambda \) of a quasi-homogeneous model.
+r"""Detection of the rate matrix \( \Lambda \) of a quasi-homogeneous model.
 
 A model \( f(\theta; x) \) is \( \Lambda \)-quasi-homogeneous (Kunin et al. 2023, Sec. 3) when
 
@@ -19,7 +19,7 @@ definition. The Euler identity is *linear* in \( \lambda \), so detection is lin
 The solution set is an affine family \( \lambda_p + \mathrm{span}(N) \). Every direction
 \( \mu \in N \) is a rescaling *symmetry* (\( \sum_i \mu_i \theta_i \partial_i f = 0 \)), hence a
 conservation law \( \frac{d}{dt} \sum_i \mu_i \theta_i^2 = 0 \) of gradient flow. The canonical
-(\"balanced\") \( \Lambda \) is chosen so that parameters tied by a conservation law with opposite
+("balanced") \( \Lambda \) is chosen so that parameters tied by a conservation law with opposite
 signs (e.g. \( a^2 - \|v\|^2 \)) get equal rates, since such parameters must grow together.
 """
 
@@ -43,7 +43,7 @@ __all__ = [
 
 @dataclasses.dataclass(frozen=True)
 class QuasiHomogeneity:
-    """Result of \( \Lambda \) detection for a model.
+    r"""Result of \( \Lambda \) detection for a model.
 
     **Arguments:**
 
@@ -73,31 +73,31 @@ class QuasiHomogeneity:
 
     @property
     def lambda_max(self) -> sp.Rational:
-        """The largest rate \( \lambda_{\max} \)."""
+        r"""The largest rate \( \lambda_{\max} \)."""
         self._require()
         return max(self.rates)
 
     @property
     def max_rate_indices(self) -> tuple[int, ...]:
-        """Indices of the max-rate set \( M = \{ i : \lambda_i = \lambda_{\max} \} \)."""
+        r"""Indices of the max-rate set \( M = \{ i : \lambda_i = \lambda_{\max} \} \)."""
         self._require()
         lm = self.lambda_max
         return tuple(i for i, r in enumerate(self.rates) if r == lm)
 
     @property
     def max_rate_params(self) -> tuple[sp.Symbol, ...]:
-        """Symbols of the max-rate set \( M \)."""
+        r"""Symbols of the max-rate set \( M \)."""
         return tuple(self.params[i] for i in self.max_rate_indices)
 
     @property
     def is_homogeneous(self) -> bool:
-        """All rates equal: \( \Lambda = I/L \), i.e. homogeneous of degree \( L \)."""
+        r"""All rates equal: \( \Lambda = I/L \), i.e. homogeneous of degree \( L \)."""
         self._require()
         return len(set(self.rates)) == 1
 
     @property
     def degree(self) -> sp.Rational | None:
-        """Homogeneity degree \( L = 1/\lambda \) when homogeneous, else `None`.
+        r"""Homogeneity degree \( L = 1/\lambda \) when homogeneous, else `None`.
 
         The quasi-homogeneous degree is 1 by the normalisation \( f(e^{\alpha\Lambda}\theta) = e^\alpha f \).
         """
@@ -106,7 +106,7 @@ class QuasiHomogeneity:
         return 1 / self.rates[0]
 
     def conserved_quantities(self) -> list[sp.Expr]:
-        """\( \sum_i \mu_i \theta_i^2 \) for each symmetry \( \mu \): constants of gradient flow."""
+        r"""\( \sum_i \mu_i \theta_i^2 \) for each symmetry \( \mu \): constants of gradient flow."""
         return [sum(m * p**2 for m, p in zip(mu, self.params)) for mu in self.symmetries]
 
     def rates_array(self) -> np.ndarray:
@@ -128,7 +128,7 @@ def _as_list(f: Any) -> list[sp.Expr]:
 
 
 def euler_residual(f: Any, params: Sequence[sp.Symbol], rates: Sequence[Any]) -> list[sp.Expr]:
-    """The Euler residuals \( \sum_i \lambda_i \theta_i \partial_i f - f \) (one per output).
+    r"""The Euler residuals \( \sum_i \lambda_i \theta_i \partial_i f - f \) (one per output).
 
     **Arguments:**
 
@@ -159,7 +159,7 @@ def verify_rates(
     points: int = 6,
     seed: int = 1,
 ) -> str | None:
-    """Check \( f(e^{\alpha\Lambda}\theta) = e^\alpha f(\theta) \) for the given rates.
+    r"""Check \( f(e^{\alpha\Lambda}\theta) = e^\alpha f(\theta) \) for the given rates.
 
     Polynomial models are checked exactly (the expanded Euler residual is zero); others by the
     definition itself at random points and \( \alpha \in \{-1.3, 0.7, 2.1\} \) in 50-digit arithmetic
@@ -175,7 +175,7 @@ def verify_rates(
 
 
 def _check_definition(exprs, params, rates, inputs, points, seed, *, target: int) -> bool:
-    """\( f(e^{\alpha\Lambda}\theta) = e^{\text{target}\,\alpha} f(\theta) \) at random points, 50 digits.
+    r"""\( f(e^{\alpha\Lambda}\theta) = e^{\text{target}\,\alpha} f(\theta) \) at random points, 50 digits.
 
     Uses only \( f \) itself (no derivatives), so ReLU and normalisation layers stay cheap to print.
     """
@@ -237,7 +237,7 @@ def _solve_affine(A: sp.Matrix, b: sp.Matrix) -> tuple[sp.Matrix, list[sp.Matrix
 
 
 def _coupled_pairs(null: list[sp.Matrix], m: int) -> list[tuple[int, int]]:
-    """Pairs (i, j) with opposite signs inside one basis symmetry \( \mu \) (they must grow together).
+    r"""Pairs (i, j) with opposite signs inside one basis symmetry \( \mu \) (they must grow together).
 
     The basis is the fundamental (RREF) one, whose vectors are the sparse, per-neuron laws for
     layered architectures; combinations of independent laws are not used (they would couple e.g. a
@@ -252,7 +252,7 @@ def _coupled_pairs(null: list[sp.Matrix], m: int) -> list[tuple[int, int]]:
 
 
 def _balanced(particular: sp.Matrix, null: list[sp.Matrix], m: int) -> sp.Matrix | None:
-    """Exact balanced choice over the family \( \lambda = \lambda_p + N c \), \( \lambda \ge 0 \).
+    r"""Exact balanced choice over the family \( \lambda = \lambda_p + N c \), \( \lambda \ge 0 \).
 
     Stage 1 minimises \( \sum_{(i,j)\ \mathrm{coupled}} (\lambda_i - \lambda_j)^2 \); stage 2 picks the
     minimum-norm \( \lambda \) among the stage-1 minimisers. Negative entries are clamped to zero by an
@@ -384,7 +384,7 @@ def detect_rates(
     samples: int | None = None,
     seed: int = 0,
 ) -> QuasiHomogeneity:
-    """Find the diagonal \( \Lambda \ge 0 \) with \( f(e^{\alpha\Lambda}\theta; x) = e^\alpha f(\theta; x) \).
+    r"""Find the diagonal \( \Lambda \ge 0 \) with \( f(e^{\alpha\Lambda}\theta; x) = e^\alpha f(\theta; x) \).
 
     **Arguments:**
 

@@ -1,4 +1,4 @@
-"""Shared experiments of the max_margin claims (each computed once per run via `ctx.shared`).
+r"""Shared experiments of the max_margin claims (each computed once per run via `ctx.shared`).
 
 - `run_examples`: one batched diffrax integration of every toy example (brief Sec. A.4) to
   \( \ell = \log(1/L) = \ell_{\max} \), several initialisations each; returns normalised predictors,
@@ -190,12 +190,12 @@ def run_nc_flow(*, K: int, d: int, n_per_class: int, n_inits: int, ell_max: floa
 
 def run_digits_collapse(*, per_class: int | None, width: int, features: int, phase2_steps: int, checkpoints: int,
                         adam_lr: float, gd_lr: float, seed: int, device: str = "cpu", max_adam_steps: int = 3000) -> dict:
-    """A feature-normalised MLP on digits: Adam to 100% train accuracy, then backtracking GD on log L.
+    r"""A feature-normalised MLP on digits: Adam to 100% train accuracy, then backtracking GD on log L.
 
     Architecture: Linear(64, w)-ReLU-Linear(w, w)-ReLU-Linear(w, features)-LayerNorm(no affine)-Linear(features, 10).
     Everything before the classifier is scale-invariant (rate 0), the classifier has rate 1. Phase 2 is
-    the gradient-flow discretisation \\( \\theta \\leftarrow \\theta - \\eta \\nabla\\log L \\) (the tau-time of
-    `numerics.max_margin`), with \\( \\eta \\) halved on any loss increase and grown by 1.2 otherwise.
+    the gradient-flow discretisation \( \theta \leftarrow \theta - \eta \nabla\log L \) (the tau-time of
+    `numerics.max_margin`), with \( \eta \) halved on any loss increase and grown by 1.2 otherwise.
     """
     import torch
     from sklearn.datasets import load_digits
@@ -278,10 +278,10 @@ def identity_models() -> dict:
 
 
 def identity_errors(*, n_points: int, seed: int) -> dict[str, np.ndarray]:
-    """Relative float64 errors of the three identities, per model.
+    r"""Relative float64 errors of the three identities, per model.
 
-    (1) \\( f(e^{\\alpha\\Lambda}\\theta) = e^\\alpha f(\\theta) \\), (2) \\( \\langle \\Lambda\\theta, \\nabla f\\rangle = f \\),
-    (3) \\( \\nabla f(e^{\\alpha\\Lambda}\\theta) = e^\\alpha e^{-\\alpha\\Lambda}\\nabla f(\\theta) \\); errors are
+    (1) \( f(e^{\alpha\Lambda}\theta) = e^\alpha f(\theta) \), (2) \( \langle \Lambda\theta, \nabla f\rangle = f \),
+    (3) \( \nabla f(e^{\alpha\Lambda}\theta) = e^\alpha e^{-\alpha\Lambda}\nabla f(\theta) \); errors are
     normalised by the largest magnitude of the reference side over the sampled points.
     """
     rng = np.random.default_rng(seed)
