@@ -24,7 +24,7 @@ __all__ = ["CLAIMS"]
 PAPER = "max_margin"
 
 EXAMPLES_QUICK = dict(ell_max=1e4, n_inits=2)
-EXAMPLES_GPU = dict(ell_max=1e5, n_inits=4)
+EXAMPLES_GPU = dict(ell_max=1e5, n_inits=2)
 SOLVER = "diffrax Kvaerno5 (Newton rtol 1e-6), PID rtol=1e-10 atol=1e-12, exact event at ell = ell_max"
 
 # --------------------------------------------------------------------------- shared runs
@@ -497,7 +497,7 @@ def _fig_digits(ctx, pred, meas):
 
 # --------------------------------------------------------------------------- claims
 
-_EX = profiles(quick=EXAMPLES_QUICK, gpu=EXAMPLES_GPU, paper=EXAMPLES_GPU, seeds={"quick": 1, "gpu": 2, "paper": 2})
+_EX = profiles(quick=EXAMPLES_QUICK, gpu=EXAMPLES_GPU, paper=EXAMPLES_GPU, seeds=1)
 _A3_TOL = ("normalised predictor error is O(log N / ell) (margin gap ell - q_min <= log N = 1.6, KKT residual "
            "~ 1/ell measured) i.e. <= 1e-3 at ell_max = 1e4; ODE error (rtol 1e-10) < 1e-8")
 
@@ -641,8 +641,8 @@ CLAIMS = [
         theory=_ncflow_theory, practice=_ncflow_practice, compare="abs", tolerance=5e-3,
         tolerance_reason="O(1/ell) approach to the limit (bias ratio ~ 1/ell) at ell_max = 300: <= 3.3e-3",
         profiles=profiles(quick=dict(K=4, d=3, n_per_class=3, n_inits=2, ell_max=300.0),
-                          gpu=dict(K=6, d=5, n_per_class=4, n_inits=4, ell_max=1000.0),
-                          paper=dict(K=6, d=5, n_per_class=4, n_inits=4, ell_max=1000.0), seeds=1),
+                          gpu=dict(K=6, d=5, n_per_class=2, n_inits=2, ell_max=1000.0),
+                          paper=dict(K=6, d=5, n_per_class=2, n_inits=2, ell_max=1000.0), seeds=1),
         tags=("neural_collapse",),
     ),
     Claim(
@@ -653,10 +653,10 @@ CLAIMS = [
         tolerance_reason="sign threshold: any negative rank correlation passes; the values (~ -1) are reported",
         profiles=profiles(
             quick=dict(per_class=40, width=64, features=16, phase2_steps=2000, checkpoints=20, adam_lr=5e-3, gd_lr=0.05),
-            gpu=dict(per_class=None, width=512, features=32, phase2_steps=20000, checkpoints=30, adam_lr=2e-3, gd_lr=0.05),
-            paper=dict(per_class=None, width=512, features=32, phase2_steps=20000, checkpoints=30, adam_lr=2e-3,
+            gpu=dict(per_class=None, width=256, features=32, phase2_steps=6000, checkpoints=30, adam_lr=2e-3, gd_lr=0.05),
+            paper=dict(per_class=None, width=256, features=32, phase2_steps=6000, checkpoints=30, adam_lr=2e-3,
                        gd_lr=0.05),
-            seeds={"quick": 2, "gpu": 3, "paper": 3},
+            seeds={"quick": 2, "gpu": 2, "paper": 2},
         ),
         figure=_fig_digits, tags=("neural_collapse",),
     ),
