@@ -2,7 +2,7 @@ r"""Exact lazy and rich learning dynamics of Kunin et al. (NeurIPS 2024), "Get r
 
 Closed forms for the two-layer linear network with one hidden neuron \( f(x) = a\,w^\top x \) and
 its extensions, each built from a sympy derivation kept in `theory.lazy_rich._symbolic` and returned
-by [`derivations`][]:
+by `derivations`:
 
 - the conserved quantity \( \delta = \eta_w a^2 - \eta_a\|w\|^2 \) and the NTK \( M(\beta) \);
 - the exact whitened trajectory for every \( \delta \) and learning rates, the reduced \( (\mu, \phi) \)

@@ -22,6 +22,15 @@ def _radial(r, dl):
     return sig, np.sqrt(plus), np.sqrt(minus)
 
 
+def _potential_shifted(r, dl) -> float:
+    """Phi_delta(r) - Phi_delta(0) without cancellation (m = (Sigma - delta)/2, Sigma = delta + 2m)."""
+    sig, plus, minus = _radial(r, dl)
+    if dl < 0:
+        return float((sig - 2 * dl) * plus / 3)
+    m = minus**2
+    return float((2 * m * plus - dl * m / (plus + np.sqrt(dl))) / 3)
+
+
 def potential(beta, delta) -> np.ndarray:
     r"""Mirror potential of one neuron (unit learning rates; derivation `lazy_rich.potential`).
 
@@ -81,15 +90,10 @@ def implicit_bias(X, y, beta0, delta, *, tol: float = 1e-13, max_iter: int = 200
     \beta_\infty = \operatorname*{argmin}_{X\beta = y}\; \Phi_\delta(\beta) - \nabla\Phi_\delta(\beta_0)^\top\beta,
     \]
 
-    valid when the readout keeps its sign along the flow (always for \( \delta \ge 0 \)). Solved exactly
-    through the smooth, convex dual: with \( u_0 = \nabla\Phi_\delta(\beta_0) \),
-
-    \[
-    \lambda^* = \operatorname*{argmin}_\lambda\; \tfrac13\big(\delta + \|u_0 + X^\top\lambda\|^2\big)_+^{3/2} - \lambda^\top y,
-    \qquad \beta_\infty = \nabla\Phi^*_\delta(u_0 + X^\top\lambda^*),
-    \]
-
-    by damped Newton iterations (the KKT system is \( w_\infty = w_0 + X^\top\lambda \), \( a_\infty^2 = \delta +
+    valid when the readout keeps its sign along the flow (always for \( \delta \ge 0 \)). Solved by damped
+    Newton iterations on the convex objective restricted to the interpolants \( \beta = X^+y + Nz \)
+    (\( N \) a null-space basis of \( X \)), started at the lazy limit \( \beta_0 + X^+(y - X\beta_0) \)
+    (the KKT system is \( w_\infty = w_0 + X^\top\lambda \), \( a_\infty^2 = \delta +
     \|w_\infty\|^2 \), \( X a_\infty w_\infty = y \)).
 
     **Arguments:**
@@ -119,34 +123,48 @@ def implicit_bias(X, y, beta0, delta, *, tol: float = 1e-13, max_iter: int = 200
     if np.linalg.matrix_rank(X) < n:
         raise ValueError("X must have full row rank n (otherwise X beta = y may have no solution)")
     u0 = potential_grad(b0, dl)
-    # c = delta + |u|^2 = a^2, evaluated as a0^2 + 2 u0.v + |v|^2 (no cancellation when -delta >> |beta|)
-    _, a0_abs, _ = _radial(np.linalg.norm(b0), dl)
-    a0sq = float(a0_abs) ** 2
+    # null-space parameterisation beta = beta_p + N z of the interpolants
+    _, sv, Vt = np.linalg.svd(X)
+    N = Vt[n:].T
+    beta = b0 + np.linalg.pinv(X) @ (y - X @ b0)  # start: the interpolant closest to beta0 (the lazy limit)
+    if N.shape[1] == 0:
+        return beta
+    scale = max(1.0, float(np.linalg.norm(u0)))
 
-    def dual(lam):
-        v = X.T @ lam
-        u = u0 + v
-        c = a0sq + 2 * (u0 @ v) + v @ v
-        return (max(c, 0.0) ** 1.5) / 3 - lam @ y, u, c
+    def objective(b):
+        return _potential_shifted(np.linalg.norm(b), dl) - float(u0 @ b)
 
-    lam = np.zeros(n)
-    f, u, c = dual(lam)
+    def gradient(b):
+        return N.T @ (potential_grad(b, dl) - u0)
+
+    def hessian(b):
+        r = np.linalg.norm(b)
+        sig, _, minus = _radial(r, dl)
+        bh = b / r
+        d2 = r / (sig * minus)  # = 2r / (Sigma sqrt(2(Sigma - delta))), with Sigma - delta = 2 minus^2 (no cancellation)
+        H = d2 * np.outer(bh, bh) + (minus / r) * (np.eye(d) - np.outer(bh, bh))
+        return N.T @ H @ N
+
+    f = objective(beta)
+    g = gradient(beta)
     for _ in range(max_iter):
-        cp = max(c, 0.0)
-        grad = X @ (np.sqrt(cp) * u) - y
-        if np.linalg.norm(grad) <= tol * max(1.0, np.linalg.norm(y)):
+        if np.linalg.norm(g) <= tol * scale:
             break
-        H = X @ ((np.sqrt(cp) * np.eye(d) + np.outer(u, u) / np.sqrt(cp)) if cp > 0 else np.outer(u, u)) @ X.T
-        H += 1e-15 * np.trace(H) * np.eye(n)
-        step = np.linalg.solve(H, -grad)
+        Hz = hessian(beta)
+        step = -np.linalg.solve(Hz + 1e-300 * np.eye(Hz.shape[0]), g)
         tstep = 1.0
         for _ in range(60):
-            fn, un, cn = dual(lam + tstep * step)
-            if fn <= f + 1e-4 * tstep * (grad @ step) or abs(fn - f) < 1e-15 * max(1.0, abs(f)):
+            cand = beta + tstep * (N @ step)
+            fn = objective(cand)
+            if np.any(cand) and fn <= f + 1e-4 * tstep * (g @ step):
                 break
+            gn = gradient(cand)
+            if np.any(cand) and np.linalg.norm(gn) < np.linalg.norm(g) and abs(fn - f) <= 1e-13 * scale * max(1.0, np.linalg.norm(cand)):
+                break  # objective differences are below round-off: accept on gradient decrease
             tstep /= 2
-        lam = lam + tstep * step
-        f, u, c = fn, un, cn
+        beta = cand
+        f = fn
+        g = gradient(beta)
     else:
-        raise ValueError("implicit_bias: dual Newton iterations did not converge")
-    return np.sqrt(max(c, 0.0)) * u
+        raise ValueError("implicit_bias: Newton iterations did not converge")
+    return beta

@@ -70,7 +70,7 @@ def singular_value_trajectory(sigma0, sigma_star, delta, t, eta_a: float = 1.0, 
     \]
 
     which is the \( d = 1 \) single-neuron problem with \( a_0 w_0 = \sigma_0 \), \( \eta_w a_0^2 - \eta_a w_0^2 = \delta \);
-    the exact solution is [`whitened_trajectory`][] in one dimension.
+    the exact solution is `whitened_trajectory` in one dimension.
 
     **Arguments:** `sigma0 >= 0`, `sigma_star >= 0` (same shape `batch`), `delta` (scalar), `t` (any shape).
 

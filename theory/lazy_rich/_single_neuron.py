@@ -30,8 +30,8 @@ __all__ = [
 # ----------------------------------------------------------------------------- lambdified closed forms
 _SIGMA = sp.lambdify((sym.delta, sym.eta_a, sym.eta_w, sym.r), sym.SIGMA_EXPR, "numpy")
 _NTK = sp.lambdify((sym.Sigma, sym.delta), [sym.NTK_ISO, sym.NTK_RANK1], "numpy")
-_STABLE_ARGS = (sym.p0, sym.a0, sym.q0, sym.s, sym.delta, sym.E, sym.h1, sym.h2, sym.hq)
-_STABLE = sp.lambdify(_STABLE_ARGS, [sym.PBAR_STABLE, sym.ABAR_STABLE, sym.G_STABLE], "numpy")
+_EIG_ARGS = (sym.cp, sym.cm, sym.ep, sym.ea, sym.q0, sym.E, sym.h1, sym.hq)
+_STABLE = sp.lambdify(_EIG_ARGS, [sym.PBAR_EIG, sym.ABAR_EIG, sym.G_EIG], "numpy")
 _REDUCED = sp.lambdify((sym.sp.Symbol("mu"), sym.sp.Symbol("phi"), sym.s, sym.delta, sym.Sigma), [sym.MU_DOT, sym.PHI_DOT], "numpy")
 _RIC_TANH = sp.lambdify((sym.zeta0, sym.delta, sym.D, sym.t), sym.RICCATI_TANH, "numpy")
 _RIC_COTH = sp.lambdify((sym.zeta0, sym.delta, sym.D, sym.t), sym.RICCATI_COTH, "numpy")
@@ -183,8 +183,9 @@ def whitened_trajectory(a0, w0, beta_star, t, eta_a: float = 1.0, eta_w: float =
 
     explicitly (derivation `lazy_rich.exact_solution`, \( D = \sqrt{\delta^2 + 4\|\beta^*\|^2} \)):
     \( a = \bar a/\sqrt G \), \( w = (\bar p\,\hat\beta^* + e^{-\delta t/2} w_\perp(0))/\sqrt G \). The code
-    evaluates the stable form (numerators times \( e^{-Dt/2} \), \( G \) times \( e^{-Dt} \)), whose terms
-    are all bounded since \( D \ge |\delta| \); it works up to \( t = 10^3 \) and beyond in float64.
+    evaluates the stable form (numerators times \( e^{-Dt/2} \), \( G \) times \( e^{-Dt} \)) in the eigenbasis of
+    the \( (p, a) \) block of \( A \): every term is bounded (\( D \ge |\delta| \)) and nonnegative, so it works up
+    to \( t = 10^3 \) and beyond in float64 without overflow or cancellation.
     Valid for every \( \delta \) (0 included), either sign of \( a_0 \), and through a sign change of
     \( a \) (downstream).
 
@@ -211,10 +212,18 @@ def whitened_trajectory(a0, w0, beta_star, t, eta_a: float = 1.0, eta_w: float =
     dl, s, D, p, q, at = (st[k][ex] for k in ("dl", "s", "D", "p", "q", "at"))
     E = np.exp(-D * tau)
     h1 = _phi1(D, tau)
-    h2 = _phi1(2 * D, tau)
     hq = np.where(dl >= 0, E * _phi1(np.maximum(dl, 0), tau), np.exp(-(D + dl) * tau) * _phi1(np.maximum(-dl, 0), tau))
     eqf = np.exp(-(dl + D) * tau / 2)
-    pbar, abar, G = _STABLE(p, at, q, s, dl, E, h1, h2, hq)
+    # orthonormal eigenvector e_+ of B = [[-delta/2, s], [s, delta/2]] for +D/2 (the better-conditioned of two
+    # proportional expressions); D = 0 (s = delta = 0) gives B = 0, any basis
+    ep_raw = np.where(dl >= 0, s, (D - dl) / 2)
+    ea_raw = np.where(dl >= 0, (D + dl) / 2, s)
+    nrm = np.hypot(ep_raw, ea_raw)
+    ep = np.where(nrm > 0, ep_raw / np.where(nrm > 0, nrm, 1.0), 1.0)
+    ea = np.where(nrm > 0, ea_raw / np.where(nrm > 0, nrm, 1.0), 0.0)
+    cp = ep * p + ea * at
+    cm = -ea * p + ep * at
+    pbar, abar, G = _STABLE(cp, cm, ep, ea, q, E, h1, hq)
     shape = np.broadcast_shapes(bshape + t.shape, np.shape(G))
     G = np.broadcast_to(G, shape)
     root = np.sqrt(G)
@@ -233,7 +242,7 @@ def readout_zero_time(a0, w0, beta_star, eta_a: float = 1.0, eta_w: float = 1.0)
     keeps its sign: two-sheeted hyperboloid). At the crossing \( \beta = a w = 0 \) and
     \( \zeta = w^\top\beta^*/a \) has a pole.
 
-    **Arguments:** as [`whitened_trajectory`][], without `t`.
+    **Arguments:** as `whitened_trajectory`, without `t`.
 
     **Returns:** crossing time(s), shape `batch` (`inf` where \( a \) never vanishes).
     """
@@ -252,7 +261,7 @@ def regime(delta, atol: float = 0.0) -> str | np.ndarray:
     r"""Name of the regime of a conserved quantity \( \delta \) (Fig. 2/3 of the paper).
 
     - `"upstream"` (\( \delta > 0 \)): two-sheeted hyperboloid, the first layer learns relatively faster;
-      lazy as \( \delta \to +\infty \) (kernel \( \delta I \), [`limit_trajectory`][]).
+      lazy as \( \delta \to +\infty \) (kernel \( \delta I \), `limit_trajectory`).
     - `"balanced"` (\( \delta = 0 \)): double cone, rich.
     - `"downstream"` (\( \delta < 0 \)): one-sheeted hyperboloid; delayed rich; lazy with a frozen
       direction as \( \delta \to -\infty \).
@@ -478,7 +487,7 @@ def ntk_kernel_distance(a0, w0, a, w, eta_a: float = 1.0, eta_w: float = 1.0) ->
 def single_neuron_kernel_distance(a0, w0, beta_star, t, eta_a: float = 1.0, eta_w: float = 1.0) -> np.ndarray:
     r"""Closed-form \( S(0, t) \) of one neuron with whitened inputs.
 
-    Evaluates [`whitened_trajectory`][] and then [`ntk_kernel_distance`][].
+    Evaluates `whitened_trajectory` and then `ntk_kernel_distance`.
 
     **Returns:** shape `batch + t.shape`.
     """

@@ -149,6 +149,12 @@ PBAR_STABLE = (1 + E) / 2 * p0 + h1 * (s * a0 - delta * p0 / 2)
 ABAR_STABLE = (1 + E) / 2 * a0 + h1 * (s * p0 + delta * a0 / 2)
 QBAR_STABLE = eq * q0
 G_STABLE = E + h2 * (p0**2 + a0**2) + h1**2 * (2 * s * p0 * a0 + delta / 2 * (a0**2 - p0**2)) + hq * q0**2
+#: cancellation-free form in the eigenbasis of B = [[-delta/2, s], [s, delta/2]] (eigenvalues +-D/2):
+#: e_+ = (e_p, e_a), e_- = (-e_a, e_p), c_+- = e_+- . (p0, a0); every term of G e^{-Dt} is nonnegative
+cp, cm, ep, ea = sp.symbols("c_+ c_- e_p e_a", real=True)
+PBAR_EIG = cp * ep - cm * E * ea
+ABAR_EIG = cp * ea + cm * E * ep
+G_EIG = E + cp**2 * h1 + cm**2 * E * h1 + hq * q0**2
 STABLE_AUX = {
     E: sp.exp(-D * t),
     h1: (1 - sp.exp(-D * t)) / D,
@@ -203,6 +209,18 @@ def _solution_derivation() -> Derivation:
         and _zero((QBAR_STABLE.subs(STABLE_AUX) - QBAR * sp.exp(-D * t / 2)))
         and _zero((G_STABLE.subs(STABLE_AUX) - G_EXPR * sp.exp(-D * t)))
     )
+    # eigenbasis form (e_+ = (s, (D + delta)/2)/norm; the code uses the proportional ((D - delta)/2, s) when delta < 0)
+    nrm = sp.sqrt(D * (D + delta) / 2)
+    eig = {ep: s / nrm, ea: (D + delta) / 2 / nrm}
+    eig[cp] = eig[ep] * p0 + eig[ea] * a0
+    eig[cm] = -eig[ea] * p0 + eig[ep] * a0
+    aux = {E: sp.exp(-D * t), h1: (1 - sp.exp(-D * t)) / D, hq: STABLE_AUX[hq]}
+    sub_s2 = {s: sp.sqrt(D**2 - delta**2) / 2}
+    ok_eig = (
+        _zero((PBAR_EIG.subs(eig).subs(aux) - PBAR * sp.exp(-D * t / 2)).subs(sub_s2))
+        and _zero((ABAR_EIG.subs(eig).subs(aux) - ABAR * sp.exp(-D * t / 2)).subs(sub_s2))
+        and _zero((G_EIG.subs(eig).subs(aux) - G_EXPR * sp.exp(-D * t)).subs(sub_s2))
+    )
     Qv = sp.Symbol("Q")
     return Derivation(
         id="lazy_rich.exact_solution",
@@ -243,11 +261,19 @@ def _solution_derivation() -> Derivation:
                 "e_q = e^{-(delta+D)t/2}) is bounded because D >= |delta|",
                 check=ok_stable,
             ),
+            Step(
+                sp.Eq(sp.Symbol("G e^{-Dt}"), G_EIG),
+                "cancellation-free form: expand (p0, a0) = c_+ e_+ + c_- e_- in the orthonormal eigenvectors of "
+                "B (eigenvalues +-D/2); then |e^{Bt} v|^2 = c_+^2 e^{Dt} + c_-^2 e^{-Dt} and every term is nonnegative "
+                "(this is what the code evaluates; it stays accurate near the basin-separating surface c_+ = 0)",
+                check=ok_eig,
+            ),
         ),
-        result=sp.Matrix([PBAR_STABLE, ABAR_STABLE, QBAR_STABLE, G_STABLE]),
+        result=sp.Matrix([PBAR_EIG, ABAR_EIG, QBAR_STABLE, G_EIG]),
         notes=(
             "a(t) = abar/sqrt(G), w(t) = (pbar bhat* + e^{-delta t/2} w_perp(0))/sqrt(G). "
-            "The result vector holds the stable (pbar, abar, qbar, G) that the code lambdifies."
+            "The result vector holds the eigenbasis form of (pbar, abar, qbar, G), all scaled by e^{-Dt/2} "
+            "(numerators) and e^{-Dt} (G), that the code lambdifies."
         ),
     )
 
