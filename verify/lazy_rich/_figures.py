@@ -22,7 +22,7 @@ def fig3_curves(ctx, prediction, measurements):
     deltas = th["deltas"]
     cmap = plt.get_cmap("coolwarm")
     for i, dl in enumerate(deltas):
-        col = cmap((dl - deltas.min()) / max(np.ptp(deltas), 1e-12))
+        col = cmap(i / max(1, len(deltas) - 1))
         for ax, key in zip(axes, ("mu", "phi", "S")):
             ax.plot(th["t"], th[key][i], color=col, lw=1.5, label=f"delta={dl:g}" if key == "mu" else None)
             ax.plot(m["t"], m[key][i], "o", color=col, ms=2.5)
