@@ -162,7 +162,7 @@ def gradient_flow(
     ab, wb = np.atleast_1d(a0), np.atleast_2d(w0)
     # pad batch, time and width to buckets (padded widths carry zero data and stay exactly zero)
     B, T, d = ab.shape[0], ts.shape[0], wb.shape[1]
-    Bp, Tp, dp = _bucket(B, 1), _bucket(T, 16), _bucket(d, 8)
+    Bp, Tp, dp = _bucket(B, 8), _bucket(T, 256), _bucket(d, 4)
     XtX = np.zeros((dp, dp))
     XtX[:d, :d] = X.T @ X
     Xty = np.zeros(dp)
@@ -228,7 +228,7 @@ def beta_flow(beta0, delta, X, y, t, eta_a: float = 1.0, eta_w: float = 1.0, rto
     single = dl.ndim == 0
     bb, db = np.atleast_2d(b0), np.atleast_1d(dl)
     B, T = db.shape[0], ts.shape[0]
-    Bp, Tp = _bucket(B, 1), _bucket(T, 16)
+    Bp, Tp = _bucket(B, 8), _bucket(T, 256)
     beta, _, _ = _beta_batch(
         jnp.asarray(_pad_rows(bb, Bp)), jnp.asarray(_pad_rows(db, Bp)), jnp.asarray(X.T @ X), jnp.asarray(X.T @ y),
         jnp.asarray(_pad_rows(ts, Tp)), eta_a, eta_w, rtol, atol, max_steps
