@@ -130,8 +130,9 @@ CLAIMS: list[Claim] = [
         id=f"{P}.riccati",
         statement="zeta = w.beta*/a obeys zeta' = s^2 - delta zeta - zeta^2, solved by the tanh (|T0| < 1) or coth (|T0| > 1) branch.",
         theory=S.riccati_theory, practice=S.riccati_practice,
-        compare="abs", tolerance=1e-9,
-        tolerance_reason=_ODE_REASON + "; zeta = w.beta*/a with |a| bounded away from 0 in these cases",
+        compare="rel", tolerance=1e-9,
+        tolerance_reason=_ODE_REASON + "; zeta = w.beta*/a amplifies the ODE error by up to |zeta|/|a| (|a| >= 0.2, "
+                         "|zeta| <= 4 here), so the error is taken relative to max|zeta|",
         profiles=profiles(quick=dict(case_seed=0, n_cases=10, d=4, n=8, t_max=8.0, n_times=41),
                           gpu=dict(case_seed=0, n_cases=100, d=8, n=16, t_max=8.0, n_times=101), seeds=1),
         aggregate="worst", tags=("exact",),
