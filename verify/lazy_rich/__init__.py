@@ -9,7 +9,9 @@ descent, or train torch networks. Deterministic claims draw their random problem
 
 from __future__ import annotations
 
-from verify.core.claims import Claim, PaperValue, profiles
+import dataclasses
+
+from verify.core.claims import Claim, PaperValue, Profile, profiles
 from verify.lazy_rich import _ext as E
 from verify.lazy_rich import _figures as F
 from verify.lazy_rich import _nets as N
@@ -391,7 +393,7 @@ CLAIMS: list[Claim] = [
                          "not reach the accuracy threshold are censored at max_steps",
         profiles=profiles(quick=dict(p=23, width=256, train_fraction=0.6, lr=2.0, weight_decay=1e-3, max_steps=3000, eval_every=50,
                                      test_acc=0.9, alpha_up=0.5, alpha_down=2.0),
-                          gpu=dict(p=59, width=1024, train_fraction=0.5, lr=2.0, weight_decay=1e-3, max_steps=20000, eval_every=50,
+                          gpu=dict(p=47, width=512, train_fraction=0.5, lr=2.0, weight_decay=1e-3, max_steps=10000, eval_every=50,
                                    test_acc=0.95, alpha_up=0.5, alpha_down=2.0),
                           seeds={"quick": 3, "gpu": 5}),
         aggregate="median", figure=F.grok_fig, tags=("deep", "grokking", "experiment"),
@@ -405,9 +407,33 @@ CLAIMS: list[Claim] = [
         tolerance_reason="sign prediction on consecutive differences, median over seeds",
         profiles=profiles(quick=dict(n_train=500, n_probe=40, width=64, hidden_layers=2, alphas=[0.25, 0.5, 1.0], lr_scale=0.5,
                                      steps=100, record_steps=[0, 10, 30, 100], eval_step=30),
-                          gpu=dict(n_train=1500, n_probe=200, width=512, hidden_layers=3, alphas=[0.125, 0.25, 0.5, 1.0], lr_scale=0.5,
-                                   steps=2000, record_steps=[0, 10, 30, 100, 300, 1000, 2000], eval_step=100),
+                          gpu=dict(n_train=1500, n_probe=40, width=256, hidden_layers=3, alphas=[0.125, 0.25, 0.5, 1.0], lr_scale=0.5,
+                                   steps=1000, record_steps=[0, 10, 30, 100, 300, 1000], eval_step=100),
                           seeds={"quick": 3, "gpu": 5}),
         aggregate="median", figure=F.digits_fig, tags=("deep", "kernel", "experiment"),
     ),
 ]
+
+
+#: Fig. 1b of the paper at full scale (official code: d = 100, n = 1000, 17 x 17 grid, 16 seeds, 1e5 steps)
+_RELU_PAPER = dict(_RELU_GRID_G, taus=[round(float(x), 4) for x in __import__("numpy").logspace(-1, 0.3, 17)],
+                   deltas=[round(-1 + k / 8, 4) for k in range(17)], steps=100)
+
+
+def _with_paper(claim: Claim) -> Claim:
+    """The paper profile: the gpu configuration (these claims have no larger scale in the paper), except the
+    ReLU grid, which gets the official Fig. 1b grid."""
+    if "paper" in claim.profiles:
+        return claim
+    gpu = claim.profiles["gpu"]
+    cfg = dict(gpu.config)
+    seeds = gpu.seeds
+    if claim.name in ("relu_rapid_rich", "relu_lazy_large_scale"):
+        cfg.update(_RELU_PAPER, **{k: cfg[k] for k in ("S_max", "hamming_max") if k in cfg})
+        cfg["taus"] = sorted(set(cfg["taus"]) | {cfg["tau_small"], cfg["tau_large"]})
+        cfg["deltas"] = sorted(set(cfg["deltas"]) | {cfg["delta_up"], 0.0, cfg["delta_down"]})
+        seeds = tuple(range(16))
+    return dataclasses.replace(claim, profiles={**claim.profiles, "paper": Profile(config=cfg, seeds=seeds)})
+
+
+CLAIMS = [_with_paper(c) for c in CLAIMS]
