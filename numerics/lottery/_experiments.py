@@ -35,6 +35,7 @@ __all__ = [
     "robustness",
     "hessian_spectrum",
     "prune_ratio_prediction",
+    "schur_thresholds",
     "prune_ratio_measurement",
     "convex_barrier",
     "different_init_barrier",
@@ -122,14 +123,28 @@ def successive_barriers(imp: IMPResult, cfg: dict, device: str = "cpu", data_dir
     }
 
 
-def bookkeeping(imp: IMPResult) -> dict:
-    """IMP invariants: surviving counts, nesting, exact zeros, unmasked biases, and that each
-    magnitude prune used one global threshold (no newly pruned weight larger than a kept one).
+def bookkeeping(imp: IMPResult, model_spec: dict | None = None) -> dict:
+    """IMP invariants: surviving counts, nesting, exact zeros, that the masks cover exactly
+    the Conv/Linear weights (never a bias or BatchNorm parameter), and that each magnitude
+    prune used one global threshold (no newly pruned weight larger than a kept one).
+
+    `zero_biases` (bias entries exactly 0 after training) is reported for information: dead
+    ReLU units keep a zero-initialised bias at exactly 0 without any masking.
     """
     counts = [r.n_alive for r in imp.levels]
     nested_viol = sum(0 if is_nested(b.mask, a.mask) else 1 for a, b in zip(imp.levels[:-1], imp.levels[1:]))
     masked_nonzero = sum(1 for r in imp.levels if r.masked_abs_max != 0.0)
     zero_biases = sum(r.zero_biases for r in imp.levels)
+    allowed = None
+    if model_spec is not None:
+        from numerics.lottery._pruning import prunable_names
+
+        allowed = set(prunable_names(make_model(model_spec, 0)))
+    non_weight = 0
+    for r in imp.levels:
+        for n in list(r.mask) + list(r.next_mask):
+            if not n.endswith(".weight") or (allowed is not None and n not in allowed):
+                non_weight += 1
     global_viol = 0
     for r in imp.levels:
         pruned = torch.cat([r.state[n][r.mask[n] & ~r.next_mask[n]].abs().reshape(-1) for n in r.mask])
@@ -143,6 +158,7 @@ def bookkeeping(imp: IMPResult) -> dict:
         "nested_violations": nested_viol,
         "masked_nonzero_levels": masked_nonzero,
         "zero_biases": zero_biases,
+        "non_weight_masked": non_weight,
         "global_threshold_violations": global_viol,
         "layer_density": dens,
         "layer_names": list(imp.levels[0].mask),
@@ -280,13 +296,36 @@ def hessian_spectrum(imp: IMPResult, cfg: dict, device: str = "cpu", data_dir: s
     out = {"weights": loss.theta0.double().cpu().numpy(), "train_loss": r.train_loss, "hessian_loss": loss.loss(), "dim": loss.dim}
     if kind == "full":
         H = full_hessian(loss, block=int(cfg.get("hessian_block", 256)))
-        out["eigenvalues"] = np.linalg.eigvalsh(H)
+        lam, vecs = np.linalg.eigh(H)
+        out["eigenvalues"] = lam
+        if cfg.get("schur_check"):
+            eps_s = cfg.get("schur_eps", cfg["eps"])
+            out["schur"] = schur_thresholds(lam, vecs, out["weights"], eps_s, int(cfg.get("schur_seed", 0)), tol=0.02)
+            out["schur"]["eps"] = np.asarray(eps_s, dtype=float)
     elif kind == "lanczos":
         out["top"] = lanczos_top_eigenvalues(loss, int(cfg.get("top_k", 20)), seed=int(cfg.get("lanczos_seed", 0)))
         out["quadrature"] = slq(loss, int(cfg.get("slq_probes", 4)), int(cfg.get("slq_iter", 60)), seed=1)
     else:
         raise ValueError(f"cfg['hessian'] must be 'full' or 'lanczos', got {kind!r}")
     return out
+
+
+def schur_thresholds(lam: np.ndarray, vecs: np.ndarray, w: np.ndarray, eps_list, seed: int = 0, tol: float = 0.01) -> dict:
+    r"""Exact quadratic-model thresholds (Schur complement) on a real Hessian, made PSD by
+    clipping negative eigenvalues to 0 plus a ridge of \(10^{-9}\lambda_{max}\): one random
+    order and the magnitude order, per \(\varepsilon\). A diagnostic separating the error of
+    Gordon's approximation from that of the quadratic model itself."""
+    from theory import lottery as T
+
+    lam_c = np.clip(lam, 0.0, None) + 1e-9 * max(float(lam.max()), 1e-12)
+    H = (vecs * lam_c) @ vecs.T
+    H = 0.5 * (H + H.T)
+    order_r = np.random.default_rng(seed).permutation(w.size)
+    order_m = np.argsort(np.abs(w), kind="stable")
+    return {
+        "random": np.asarray([T.exact_threshold(H, w, order_r, e, tol) for e in eps_list]),
+        "magnitude": np.asarray([T.exact_threshold(H, w, order_m, e, tol) for e in eps_list]),
+    }
 
 
 def prune_ratio_prediction(spectrum: dict, eps_list, pstar_fn=None) -> dict:
