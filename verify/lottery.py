@@ -369,7 +369,7 @@ def _quad_figure(ctx, pred, meas):
 
 _HESS_KEYS = (
     "model", "data", "train", "imp", "level", "eps", "hessian", "hessian_dtype", "hessian_samples", "hessian_chunk",
-    "top_k", "slq_probes", "slq_iter", "schur_check", "schur_eps",
+    "top_k", "lanczos_iter", "slq_probes", "slq_iter", "schur_check", "schur_eps",
 )
 
 

@@ -303,7 +303,9 @@ def hessian_spectrum(imp: IMPResult, cfg: dict, device: str = "cpu", data_dir: s
             out["schur"] = schur_thresholds(lam, vecs, out["weights"], eps_s, int(cfg.get("schur_seed", 0)), tol=0.02)
             out["schur"]["eps"] = np.asarray(eps_s, dtype=float)
     elif kind == "lanczos":
-        out["top"] = lanczos_top_eigenvalues(loss, int(cfg.get("top_k", 20)), seed=int(cfg.get("lanczos_seed", 0)))
+        out["top"] = lanczos_top_eigenvalues(
+            loss, int(cfg.get("top_k", 20)), n_iter=cfg.get("lanczos_iter"), seed=int(cfg.get("lanczos_seed", 0))
+        )
         out["quadrature"] = slq(loss, int(cfg.get("slq_probes", 4)), int(cfg.get("slq_iter", 60)), seed=1)
     else:
         raise ValueError(f"cfg['hessian'] must be 'full' or 'lanczos', got {kind!r}")
