@@ -37,7 +37,7 @@ QUICK = {
 
 GPU = {
     "model": {"kind": "resnet", "depth": 20, "width": 16, "n_classes": 10},
-    "data": {"name": "synthetic32", "n_train": 10000, "n_test": 2000, "signal": 0.6, "noise": 1.0, "split_seed": 0},
+    "data": {"name": "synthetic32", "n_train": 10000, "n_test": 2000, "signal": 0.15, "noise": 1.0, "split_seed": 0},
     "train": {
         "lr": 0.1, "momentum": 0.9, "weight_decay": 1e-4, "batch_size": 128, "steps": 1600,
         "milestones": [800, 1200], "warmup_steps": 0, "augment": False,
