@@ -16,7 +16,6 @@ run (the theory seed), so that it never sees the practice networks.
 from __future__ import annotations
 
 import copy
-import math
 
 import numpy as np
 
@@ -413,8 +412,10 @@ def _hess_theory_magnitude(ctx):
 
 
 def _hess_measure(ctx):
-    cfg = _hess_cfg(ctx)
-    imp = _imp(ctx, cfg)
+    # the practice side reads the level-L solution of the seed's main IMP run (shared with
+    # claims 1, 4, 5, 8); the theory side trains its own, truncated at level L
+    cfg = ctx.config
+    imp = _imp(ctx)
     return ctx.shared(
         "prune_ratio",
         lambda: _X().prune_ratio_measurement(imp, cfg, ctx.seed, ctx.device, ctx.data_dir, ctx.progress),

@@ -149,9 +149,8 @@ def magnitude_prune(
 
 def random_prune(mask: Mask, fraction: float, generator: torch.Generator) -> Mask:
     """Remove exactly \\(\\lceil f\\,n_{alive}\\rceil\\) surviving weights chosen uniformly at
-    random (globally). `generator` is a CPU `torch.Generator`."""
-    sizes = {n: m for n, m in mask.items()}
-    _, idx = _flat_alive({n: m.float() for n, m in sizes.items()}, mask)
+    random among all layers. `generator` is a CPU `torch.Generator`."""
+    idx = [(n, torch.nonzero(m.reshape(-1), as_tuple=False).reshape(-1).cpu()) for n, m in mask.items()]
     n_alive = sum(len(p) for _, p in idx)
     k = n_to_prune(n_alive, fraction)
     perm = torch.randperm(n_alive, generator=generator)

@@ -126,7 +126,6 @@ def train(
     end = cfg.steps if end_step is None else int(end_step)
     if not 0 <= start_step <= end:
         raise ValueError(f"need 0 <= start_step <= end_step, got {start_step}, {end}")
-    device = next(model.parameters()).device
     pairs = _mask_tensors(model, mask)
     with torch.no_grad():
         for w, m in pairs:
@@ -160,7 +159,6 @@ def train(
                 diverged = True
                 break
     model.eval()
-    del device
     return {"steps": end - start_step, "final_loss": last, "diverged": diverged}
 
 
