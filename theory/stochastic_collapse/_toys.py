@@ -211,10 +211,22 @@ def expected_log_abs_normal(mu, sd):
     rb = r[big]
     out[big] = np.log(np.abs(mu[big])) - rb**2 / 2 - 3 * rb**4 / 4 - 15 * rb**6 / 6 - 105 * rb**8 / 8 - 945 * rb**10 / 10
     if np.any(~big):
-        j = np.arange(800)
-        lam2 = 0.5 * (mu[~big] / sd[~big]) ** 2  # <= 200, so 800 Poisson terms suffice
-        logw = -lam2[:, None] + j[None, :] * np.log(np.maximum(lam2[:, None], 1e-300)) - special.gammaln(j + 1)[None, :]
-        out[~big] = 0.5 * (np.log(2 * sd[~big] ** 2) + (np.exp(logw) * special.digamma(0.5 + j)).sum(-1))
+        lam2_all = 0.5 * (mu[~big] / sd[~big]) ** 2  # <= 200 here
+        # Poisson(lam2) weights: terms beyond lam2 + 12 sqrt(lam2) + 30 are below 1e-16;
+        # rows are bucketed by the number of terms they need
+        need = lam2_all + 12 * np.sqrt(lam2_all) + 30
+        res = np.empty(lam2_all.shape)
+        lo = 0.0
+        for n_terms in (64, 128, 256, 512):
+            rows = (need > lo) & (need <= n_terms)
+            lo = n_terms
+            if not np.any(rows):
+                continue
+            lam2 = lam2_all[rows]
+            j = np.arange(n_terms)
+            logw = -lam2[:, None] + j[None, :] * np.log(np.maximum(lam2[:, None], 1e-300)) - special.gammaln(j + 1)[None, :]
+            res[rows] = (np.exp(logw) * special.digamma(0.5 + j)).sum(-1)
+        out[~big] = 0.5 * (np.log(2 * sd[~big] ** 2) + res)
     return out
 
 
@@ -295,7 +307,7 @@ def sgd_neuron_threshold(zeta, x, y, batch_size: int = 1, slope: float = 1.0, et
         vm = expected_log_abs_normal(1 - e * slope * mean_xy, sd).mean()
         return max(vp, vm)
 
-    grid = np.geomspace(1e-4, eta_max, 120)
+    grid = np.geomspace(1e-3, eta_max, 48)
     vals = np.array([top(e) for e in grid])
     roots = []
     for k in np.nonzero(np.sign(vals[:-1]) != np.sign(vals[1:]))[0]:
