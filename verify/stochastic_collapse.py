@@ -183,7 +183,8 @@ def _quartic_prob_figure(ctx, pred, meas):
     ax.plot(zz, quartic_stationary_mass(ctx["eps"], ctx["mu"], zz), "k-", label="theory (stationary mass)")
     for m in meas:
         w = m.raw["wilson"]
-        ax.errorbar(m.raw["zetas"], m.value, [m.value - w[:, 0], w[:, 1] - m.value], fmt="o", ms=4, label=f"SGF paths, t={ctx['t1']:g}")
+        v = np.asarray(m.value, float)
+        ax.errorbar(m.raw["zetas"], v, [np.maximum(v - w[:, 0], 0), np.maximum(w[:, 1] - v, 0)], fmt="o", ms=4, label=f"SGF paths, t={ctx['t1']:g}")
     ax.axvline(float(quartic_threshold(ctx["mu"])), color="C3", ls="--", label=r"$\zeta^*=\sqrt{2\mu}$")
     ax.set_xlabel(r"noise $\zeta$")
     ax.set_ylabel(rf"P($|\theta_t|<{ctx['eps']:g}$)")
@@ -263,6 +264,24 @@ def _neuron_prob_practice(ctx):
     k, n = hit.sum(1), hit.shape[1]
     return Measurement(value=k / n, raw={"etas": etas, "wilson": _wilson(k, n)}, info={"wilson95": np.round(_wilson(k, n), 3).tolist()},
                        counters={"nan": bool(np.any(~np.isfinite(w))), "solver_steps": int(_np(nsteps).sum())})
+
+
+def _neuron_prob_figure(ctx, pred, meas):
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5, 3.4))
+    for m in meas:
+        w = m.raw["wilson"]
+        v = np.asarray(m.value, float)
+        ax.errorbar(m.raw["etas"], v, [np.maximum(v - w[:, 0], 0), np.maximum(w[:, 1] - v, 0)], fmt="o", ms=5, label=f"SGF paths, t={ctx['t1']:g} (95% Wilson)")
+    ax.step(ctx["etas"], pred.value, where="mid", color="k", lw=0.8, label="theory: 1 if exponent < 0")
+    ax.axvline(pred.info["eta_star"], color="C3", ls="--", label=r"$\eta^*$")
+    ax.set_xlabel(r"learning rate $\eta$")
+    ax.set_ylabel(rf"P($\|w_t\|<{ctx['eps']:g}$)")
+    ax.set_ylim(-0.05, 1.05)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
 
 
 # =========================================================================== 6-8. discrete SGD neuron
@@ -738,6 +757,7 @@ CLAIMS = [
             paper=dict(**_NEURON, etas=[1.2, 1.6, 2.4, 2.8], n_paths=1000, t1=1000.0, dt=0.01, eps=1e-2, init_std=1e-3),
             seeds=1,
         ),
+        figure=_neuron_prob_figure,
         tags=("attractivity", "toy", "saddle"),
     ),
     Claim(
@@ -845,7 +865,7 @@ CLAIMS = [
         tolerance=0.0,
         tolerance_reason="sign claim: the final-error difference (longest minus shortest phase 1, mean over seeds) must be <= 0; its se is reported",
         profiles=profiles(
-            quick=dict(**_TS, eta=0.01, sigma_paper=15.0, phase1_steps=[3000, 6000, 12000], phase2_steps=3000, n_seeds=16, eps=1e-3),
+            quick=dict(**_TS, eta=0.01, sigma_paper=15.0, phase1_steps=[3000, 6000, 12000], phase2_steps=3000, n_seeds=32, eps=1e-3),
             gpu=dict(**_TS, eta=3 / 1024, sigma_paper=15.0, phase1_steps=[10000, 20000, 40000], phase2_steps=10000, n_seeds=256, eps=1e-3),
             paper=dict(**_TS, eta=3 / 1024, sigma_paper=15.0, phase1_steps=[10000, 20000, 40000], phase2_steps=10000, n_seeds=256, eps=1e-3),
             seeds=1,
