@@ -158,7 +158,7 @@ def _is_numeric(x: Any) -> bool:
 def _compare(claim: Claim, pred: Prediction, values: list[Any], stderrs: list[Any]) -> tuple[float, Any, Any]:
     """(error, aggregated measured value, its stderr) for the claim's aggregate rule."""
     comp = claim.comparison
-    if claim.aggregate == "worst":
+    if claim.aggregate == "worst" or claim.compare == "equal":  # an exact claim must hold for every seed
         errs = [comp.error_fn(pred.value, v, pred.stderr, s) for v, s in zip(values, stderrs)]
         worst = int(np.argmax(errs))
         return float(errs[worst]), values[worst], stderrs[worst]
