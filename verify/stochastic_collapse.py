@@ -663,8 +663,8 @@ _SGD = dict(m=32, data_seed=0)
 _TS = dict(N=1024, n=64, rank=8, data_seed=0, eta_paper=3 / 1024)
 _DIGITS_QUICK = dict(hidden=[128, 128], steps=3000, batch_size=32, label_noise=0.0, log_every=500, lrs=[0.02, 0.05, 0.1, 0.2], replicates=2,
                      drops=[500, 1000, 2000], lr_large=0.2, lr_small=0.02, finetune_steps=1000)
-_DIGITS_GPU = dict(hidden=[512, 512, 512, 512], steps=30000, batch_size=64, label_noise=0.0, log_every=2500, lrs=[0.01, 0.02, 0.05, 0.1, 0.2], replicates=4,
-                   drops=[2500, 5000, 10000, 20000], lr_large=0.2, lr_small=0.02, finetune_steps=10000)
+_DIGITS_GPU = dict(hidden=[512, 512, 512, 512], steps=20000, batch_size=64, label_noise=0.0, log_every=2500, lrs=[0.02, 0.05, 0.1, 0.2], replicates=3,
+                   drops=[2500, 5000, 10000], lr_large=0.2, lr_small=0.02, finetune_steps=5000)
 _CIFAR_SKIP = dict(cifar=True)
 
 _SGD_POINTS = [[10.0, 1, 0.005], [10.0, 1, 0.03], [10.0, 1, 0.08], [10.0, 1, 0.3], [10.0, 4, 0.02], [10.0, 4, 0.1], [10.0, 4, 0.2], [10.0, 4, 0.5], [1.0, 1, 0.5], [1.0, 1, 2.4]]
@@ -701,7 +701,7 @@ CLAIMS = [
         tolerance_reason="zero crossing of exponents measured on 256 paths x 10 time units per zeta: crossing se ~0.015 (3 se = 0.045) plus the Euler-Maruyama bias at dt=2e-3 (threshold shift < 0.005, exact EM exponent in raw)",
         profiles=profiles(
             quick=dict(mu=1.5, zetas=[1.5, 1.6, 1.68, 1.76, 1.84, 1.95], n_paths=256, t_chunk=2.0, n_chunks=5, dt=2e-3),
-            gpu=dict(mu=1.5, zetas=[1.5, 1.6, 1.68, 1.72, 1.76, 1.84, 1.95], n_paths=2000, t_chunk=2.0, n_chunks=10, dt=1e-3),
+            gpu=dict(mu=1.5, zetas=[1.5, 1.6, 1.68, 1.72, 1.76, 1.84, 1.95], n_paths=1000, t_chunk=2.0, n_chunks=10, dt=2e-3),
             paper=dict(mu=1.5, zetas=[1.5, 1.6, 1.68, 1.72, 1.76, 1.84, 1.95], n_paths=1000, t_chunk=2.0, n_chunks=10, dt=2.5e-3),
             seeds=1,
         ),
@@ -718,7 +718,7 @@ CLAIMS = [
         tolerance_reason="binomial se <= 0.029 at 300 paths (3.4 se = 0.1); finite t=200 leaves P < 1 above threshold only for zeta within ~0.1 of zeta* (excluded from the grid)",
         profiles=profiles(
             quick=dict(mu=1.5, zetas=[1.2, 1.4, 1.6, 2.0, 2.4], eps=1e-6, n_paths=300, t1=200.0, dt=5e-3),
-            gpu=dict(mu=1.5, zetas=[1.2, 1.4, 1.6, 2.0, 2.4], eps=1e-6, n_paths=2000, t1=200.0, dt=2.5e-3),
+            gpu=dict(mu=1.5, zetas=[1.2, 1.4, 1.6, 2.0, 2.4], eps=1e-6, n_paths=1000, t1=200.0, dt=5e-3),
             paper=dict(mu=1.5, zetas=[1.2, 1.4, 1.6, 2.0, 2.4], eps=1e-6, n_paths=1000, t1=200.0, dt=2.5e-3),
             seeds=1,
         ),
@@ -736,7 +736,7 @@ CLAIMS = [
         tolerance_reason="crossing of exponents measured on 200 paths x 10 time units per eta: exponent se ~0.025, slope ~0.33 per unit eta, so crossing se ~0.05 (3 se = 0.15); EM bias at dt=0.01 shifts eta* by < 0.03",
         profiles=profiles(
             quick=dict(**_NEURON, etas=[1.6, 1.8, 2.0, 2.2, 2.4], n_paths=200, t_chunk=2.0, n_chunks=5, dt=0.01),
-            gpu=dict(**_NEURON, etas=[1.4, 1.6, 1.8, 2.0, 2.2, 2.4, 2.6], n_paths=2000, t_chunk=2.0, n_chunks=10, dt=0.005),
+            gpu=dict(**_NEURON, etas=[1.4, 1.6, 1.8, 2.0, 2.2, 2.4, 2.6], n_paths=500, t_chunk=2.0, n_chunks=10, dt=0.01),
             paper=dict(**_NEURON, etas=[1.4, 1.6, 1.8, 2.0, 2.2, 2.4, 2.6], n_paths=1000, t_chunk=2.0, n_chunks=10, dt=0.01),
             seeds=1,
         ),
@@ -753,7 +753,7 @@ CLAIMS = [
         tolerance_reason="finite time t=100 at eta = 1.4, 2.6 (eta* = 1.97, |eta/eta* - 1| ~ 0.3): GBM drift 0.3 s t vs spread c sqrt(t) leaves <= 0.05 of paths on the wrong side; plus 3 binomial se at 200 paths (<= 0.1)",
         profiles=profiles(
             quick=dict(**_NEURON, etas=[1.4, 2.6], n_paths=200, t1=100.0, dt=0.02, eps=1e-2, init_std=1e-3),
-            gpu=dict(**_NEURON, etas=[1.2, 1.6, 2.4, 2.8], n_paths=1000, t1=1000.0, dt=0.01, eps=1e-2, init_std=1e-3),
+            gpu=dict(**_NEURON, etas=[1.2, 1.6, 2.4, 2.8], n_paths=500, t1=200.0, dt=0.02, eps=1e-2, init_std=1e-3),
             paper=dict(**_NEURON, etas=[1.2, 1.6, 2.4, 2.8], n_paths=1000, t1=1000.0, dt=0.01, eps=1e-2, init_std=1e-3),
             seeds=1,
         ),
@@ -770,7 +770,7 @@ CLAIMS = [
         tolerance_reason="Monte-Carlo se of 100 runs x 2000 steps per point (and of 4e4 sampled batches for B = 4 on the theory side); 4 se over 10 points",
         profiles=profiles(
             quick=dict(**_SGD, points=_SGD_POINTS, n_runs=100, steps=2000, n_batches=40000),
-            gpu=dict(**_SGD, points=_SGD_POINTS, n_runs=1000, steps=20000, n_batches=200000),
+            gpu=dict(**_SGD, points=_SGD_POINTS, n_runs=300, steps=4000, n_batches=100000),
             paper=dict(**_SGD, points=_SGD_POINTS, n_runs=300, steps=20000, n_batches=400000),
             seeds=1,
         ),
@@ -786,7 +786,7 @@ CLAIMS = [
         tolerance_reason="brief's criterion (collapse > 0.8, escape < 0.1) after 1e4 steps; 64 runs give binomial se <= 0.06",
         profiles=profiles(
             quick=dict(**_SGD, points=_SGD_POINTS, n_runs=64, steps=8000, eps=1e-4, n_batches=40000),
-            gpu=dict(**_SGD, points=_SGD_POINTS, n_runs=1000, steps=20000, eps=1e-4, n_batches=200000),
+            gpu=dict(**_SGD, points=_SGD_POINTS, n_runs=200, steps=20000, eps=1e-4, n_batches=100000),
             paper=dict(**_SGD, points=_SGD_POINTS, n_runs=300, steps=20000, eps=1e-4, n_batches=400000),
             seeds=1,
         ),
@@ -802,7 +802,7 @@ CLAIMS = [
         tolerance_reason="measured crossings from 100 runs x 3000 steps per eta (delta-method se of the ratio); 4 se",
         profiles=profiles(
             quick=dict(**_SGD, zeta=10.0, batches=[1, 4], eta_grids=[[0.012, 0.016, 0.02, 0.025], [0.05, 0.06, 0.075, 0.09]], n_runs=100, steps=3000, n_batches=20000),
-            gpu=dict(**_SGD, zeta=10.0, batches=[1, 4], eta_grids=[[0.012, 0.016, 0.02, 0.025], [0.05, 0.06, 0.075, 0.09]], n_runs=1000, steps=20000, n_batches=200000),
+            gpu=dict(**_SGD, zeta=10.0, batches=[1, 4], eta_grids=[[0.012, 0.016, 0.02, 0.025], [0.05, 0.06, 0.075, 0.09]], n_runs=300, steps=4000, n_batches=100000),
             seeds=1,
         ),
         tags=("attractivity", "sgd", "batch size"),
@@ -817,7 +817,7 @@ CLAIMS = [
         tolerance_reason="time-average over 6e3 steps x 128 seeds: se <= 0.007 (4 se = 0.028); O(eta) discretisation bias of the SGD recursion is ~1% of s",
         profiles=profiles(
             quick=dict(**_TS, eta=0.01, sigma_paper=15.0, s_range=[0.05, 1.0], n_modes=16, n_seeds=128, steps=12000, exclude_band=[0.75, 1.25], eps=1e-3),
-            gpu=dict(**_TS, eta=3 / 1024, sigma_paper=15.0, s_range=[0.05, 1.0], n_modes=32, n_seeds=512, steps=60000, exclude_band=[0.8, 1.2], eps=1e-3),
+            gpu=dict(**_TS, eta=3 / 1024, sigma_paper=15.0, s_range=[0.05, 1.0], n_modes=32, n_seeds=256, steps=50000, exclude_band=[0.8, 1.2], eps=1e-3),
             paper=dict(**_TS, eta=3 / 1024, sigma_paper=15.0, s_range=[0.05, 1.0], n_modes=32, n_seeds=256, steps=50000, exclude_band=[0.8, 1.2], eps=1e-3),
             seeds=1,
         ),
@@ -833,7 +833,7 @@ CLAIMS = [
         tolerance_reason="binomial se <= 0.044 at 128 seeds (3.4 se); modes within 25% of the threshold, where the approach to the Gamma law is slow, are excluded",
         profiles=profiles(
             quick=dict(**_TS, eta=0.01, sigma_paper=15.0, s_range=[0.05, 1.0], n_modes=16, n_seeds=128, steps=12000, exclude_band=[0.75, 1.25], eps=1e-3),
-            gpu=dict(**_TS, eta=3 / 1024, sigma_paper=15.0, s_range=[0.05, 1.0], n_modes=32, n_seeds=512, steps=60000, exclude_band=[0.8, 1.2], eps=1e-3),
+            gpu=dict(**_TS, eta=3 / 1024, sigma_paper=15.0, s_range=[0.05, 1.0], n_modes=32, n_seeds=256, steps=50000, exclude_band=[0.8, 1.2], eps=1e-3),
             paper=dict(**_TS, eta=3 / 1024, sigma_paper=15.0, s_range=[0.05, 1.0], n_modes=32, n_seeds=256, steps=50000, exclude_band=[0.8, 1.2], eps=1e-3),
             seeds=1,
         ),
@@ -849,7 +849,7 @@ CLAIMS = [
         tolerance_reason="time-averaged test MSE over 16 seeds: relative se ~0.3% per sigma; 2% covers 4 se plus the O(eta) bias of the recursion",
         profiles=profiles(
             quick=dict(**_TS, eta=0.01, sigmas_paper=[0, 5, 10, 15, 20], n_seeds=16, steps=14000, avg_from=6000, eps=1e-3),
-            gpu=dict(**_TS, eta=3 / 1024, sigmas_paper=[0, 5, 10, 15, 20], n_seeds=256, steps=50000, avg_from=20000, eps=1e-3),
+            gpu=dict(**_TS, eta=3 / 1024, sigmas_paper=[0, 5, 10, 15, 20], n_seeds=32, steps=50000, avg_from=20000, eps=1e-3),
             paper=dict(**_TS, eta=3 / 1024, sigmas_paper=[0, 5, 10, 15, 20], n_seeds=256, steps=50000, avg_from=20000, eps=1e-3),
             seeds=1,
         ),
@@ -866,7 +866,7 @@ CLAIMS = [
         tolerance_reason="sign claim: the final-error difference (longest minus shortest phase 1, mean over seeds) must be <= 0; its se is reported",
         profiles=profiles(
             quick=dict(**_TS, eta=0.01, sigma_paper=15.0, phase1_steps=[3000, 6000, 12000], phase2_steps=3000, n_seeds=32, eps=1e-3),
-            gpu=dict(**_TS, eta=3 / 1024, sigma_paper=15.0, phase1_steps=[10000, 20000, 40000], phase2_steps=10000, n_seeds=256, eps=1e-3),
+            gpu=dict(**_TS, eta=3 / 1024, sigma_paper=15.0, phase1_steps=[10000, 20000, 40000], phase2_steps=10000, n_seeds=64, eps=1e-3),
             paper=dict(**_TS, eta=3 / 1024, sigma_paper=15.0, phase1_steps=[10000, 20000, 40000], phase2_steps=10000, n_seeds=256, eps=1e-3),
             seeds=1,
         ),
