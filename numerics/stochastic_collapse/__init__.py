@@ -30,3 +30,27 @@ from numerics.stochastic_collapse._networks import (
     invariance_run,
     train_digits,
 )
+
+__all__ = [
+    "DigitsConfig",
+    "diagonal_teacher_student_problem",
+    "digits_data",
+    "independent_neuron_fraction",
+    "invariance_run",
+    "mode_test_mse",
+    "neuron_diffusion",
+    "neuron_drift",
+    "neuron_sde_lyapunov",
+    "neuron_sde_paths",
+    "normal_lyapunov_exponents",
+    "quartic_diffusion",
+    "quartic_drift",
+    "quartic_lyapunov",
+    "quartic_paths",
+    "sgd_modes",
+    "sgd_neuron_lyapunov",
+    "sgd_neuron_runs",
+    "single_neuron_data",
+    "solve_sde_paths",
+    "train_digits",
+]

@@ -125,7 +125,9 @@ def independent_neuron_fraction(w_in, b_in, w_out, *, vanish_tol: float = 0.1, i
         return dict(independent=0.0, vanishing=width, duplicates=0, width=width)
     alive = (norms / nmax >= vanish_tol).numpy()
     sq = norms**2
-    dist = 2 * torch.cdist(v, v) ** 2 / (sq[:, None] + sq[None, :]).clamp_min(1e-300)
+    # squared distances through the Gram matrix (a matmul; cdist is ~20x slower here)
+    d2 = (sq[:, None] + sq[None, :] - 2 * (v @ v.T)).clamp_min(0.0)
+    dist = 2 * d2 / (sq[:, None] + sq[None, :]).clamp_min(1e-300)
     close = (dist < identical_tol).numpy()
     used = ~alive.copy()
     groups = 0
