@@ -65,6 +65,11 @@ def test_result_records_everything(tmp_path):
     lo, hi = r["error_ci"]
     assert lo <= hi
     assert set(r["metrics"]) == {"agreement", "calibration", "robustness", "uniformity", "bias", "pathologies", "cost"}
+    # the run folder holds the spec, totals, per-seed and per-instance stats and raw arrays
+    d = Path(r["result_dir"])
+    for f in ("spec.json", "result.json", "per_seed.csv", "per_instance.csv", "raw.npz"):
+        assert (d / f).exists(), f
+    assert len((d / "per_instance.csv").read_text().splitlines()) == 1 + 3 * 200  # header + 3 seeds x 200 instances
     # the declared perturbation ran and is reported beside the clean value
     assert r["metrics"]["robustness"]["worst_perturbation"] == "small_n"
 

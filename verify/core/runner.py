@@ -158,7 +158,7 @@ def _is_numeric(x: Any) -> bool:
 def _compare(claim: Claim, pred: Prediction, values: list[Any], stderrs: list[Any]) -> tuple[float, Any, Any]:
     """(error, aggregated measured value, its stderr) for the claim's aggregate rule."""
     comp = claim.comparison
-    if claim.aggregate == "worst":
+    if claim.aggregate == "worst" or claim.compare == "equal":  # an exact claim must hold for every seed
         errs = [comp.error_fn(pred.value, v, pred.stderr, s) for v, s in zip(values, stderrs)]
         worst = int(np.argmax(errs))
         return float(errs[worst]), values[worst], stderrs[worst]
@@ -307,6 +307,7 @@ def aggregate(
         except ValueError:
             pass
     raw["per_seed_error"] = np.asarray(per_seed_err)
+    result["_per_instance"] = _per_instance_rows(pred, spec.seeds, meas)
     for k, v in pred.raw.items():
         raw[f"theory/{k}"] = v
 
@@ -315,6 +316,32 @@ def aggregate(
     result["figure"] = "figure.png" if png else None
     result["figure_error"] = fig_err
     return result, rows, raw, png
+
+
+MAX_INSTANCE_ROWS = 100_000
+
+
+def _per_instance_rows(pred: Prediction, seeds: Sequence[int], meas: list[Measurement]) -> list[dict[str, Any]]:
+    """HELM's per-instance stats: one row per (seed, instance) — the measurement's own
+    instances (paths, test points) when it gives them, else the elements of its value."""
+    rows: list[dict[str, Any]] = []
+    t = np.asarray(pred.value) if _is_numeric(pred.value) else None
+    for s, m in zip(seeds, meas):
+        if m.instances is not None:
+            for i, v in enumerate(np.asarray(m.instances, dtype=float).ravel()):
+                rows.append({"seed": s, "instance": i, "value": float(v)})
+        elif _is_numeric(m.value):
+            v = np.asarray(m.value, dtype=float)
+            tb = np.broadcast_to(np.asarray(t, dtype=float), v.shape) if t is not None and t.shape in ((), v.shape) else None
+            for i, x in enumerate(v.ravel()):
+                row = {"seed": s, "instance": i, "value": float(x)}
+                if tb is not None:
+                    row["theory"] = float(tb.ravel()[i])
+                    row["deviation"] = float(x - tb.ravel()[i])
+                rows.append(row)
+        if len(rows) >= MAX_INSTANCE_ROWS:
+            break
+    return rows[:MAX_INSTANCE_ROWS]
 
 
 def _robustness(claim: Claim, spec: ClaimRunSpec, cell, clean_error: float) -> dict[str, Any]:
@@ -488,6 +515,8 @@ def run_claims(
         result, rows, raw, png = aggregate(it, {c.hash: done_cells[c.hash] for c in cells}, device, env, reuse_counts[i], computed)
         if result["verdict"] in ("PASS", "FAIL"):
             result["result_dir"] = str(store.claim_dir(it.spec))
-            store.write_claim(it.spec, result, rows, raw, png)
+            per_instance = result.pop("_per_instance", [])
+            store.write_claim(it.spec, result, rows, raw, png, per_instance)
+        result.pop("_per_instance", None)
         results[i] = result
     return [r for r in results if r is not None]

@@ -3,7 +3,7 @@
 ```
 <store>/<suite>/
     cells/<claim_id>/<cell hash>/      spec.json  outcome.json  outcome.pkl  raw.npz
-    claims/<claim_id>/<run hash>/      spec.json  result.json  per_seed.csv  raw.npz  [figure.png]
+    claims/<claim_id>/<run hash>/      spec.json  result.json  per_seed.csv  per_instance.csv  raw.npz  [figure.png]
     shared/<paper>/<name>-<hash>.pkl   experiments shared between claims (ctx.shared)
 ```
 
@@ -37,7 +37,7 @@ from verify.core.spec import CellSpec, ClaimRunSpec, canonical_json, code_versio
 __all__ = ["RunStore", "environment", "save_raw", "load_raw"]
 
 CELL_FILES = ("spec.json", "outcome.json", "outcome.pkl", "raw.npz")
-CLAIM_FILES = ("spec.json", "result.json", "per_seed.csv", "raw.npz")
+CLAIM_FILES = ("spec.json", "result.json", "per_seed.csv", "per_instance.csv", "raw.npz")
 
 
 def environment(device: str = "cpu") -> dict[str, Any]:
@@ -97,6 +97,17 @@ def _json_default(o: Any) -> Any:
     if isinstance(o, Path):
         return str(o)
     return repr(o)
+
+
+def _csv(rows: list[dict[str, Any]]) -> str:
+    buf = io.StringIO()
+    fields: list[str] = []
+    for r in rows:
+        fields += [k for k in r if k not in fields]
+    w = csv.DictWriter(buf, fieldnames=fields or ["seed"])
+    w.writeheader()
+    w.writerows(rows)
+    return buf.getvalue()
 
 
 @contextlib.contextmanager
@@ -168,6 +179,7 @@ class RunStore:
         per_seed_rows: list[dict[str, Any]],
         raw: dict[str, Any],
         figure_png: bytes | None = None,
+        per_instance_rows: list[dict[str, Any]] | None = None,
     ) -> Path:
         final = self.claim_dir(spec)
         if final.exists():  # a forced rerun replaces the old result
@@ -175,13 +187,8 @@ class RunStore:
         with _atomic_dir(final) as tmp:
             _write_json(tmp / "spec.json", spec.to_dict())
             _write_json(tmp / "result.json", result)
-            buf = io.StringIO()
-            fields = sorted({k for r in per_seed_rows for k in r}) or ["seed"]
-            w = csv.DictWriter(buf, fieldnames=fields)
-            w.writeheader()
-            for r in per_seed_rows:
-                w.writerow(r)
-            (tmp / "per_seed.csv").write_text(buf.getvalue())
+            (tmp / "per_seed.csv").write_text(_csv(per_seed_rows))
+            (tmp / "per_instance.csv").write_text(_csv(per_instance_rows or []))
             save_raw(tmp / "raw.npz", raw)
             if figure_png:
                 (tmp / "figure.png").write_bytes(figure_png)
