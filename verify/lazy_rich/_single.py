@@ -58,7 +58,8 @@ def delta_conserved_practice(ctx):
 
 # ============================================================================ 2. GD drift
 def gd_drift_theory(ctx):
-    return exact(0.5, reason="per-step change of delta is exactly h^2 (...), so the drift at fixed T = h * steps is O(h)")
+    return exact(0.5, reason="one GD step changes delta by h^2 eta_a eta_w (eta_a (w.g)^2 - eta_w a^2 |g|^2), g = X^T rho, "
+                 "so the drift at fixed T = h * steps is O(h): halving h halves it")
 
 
 def gd_drift_practice(ctx):
