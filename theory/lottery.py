@@ -443,7 +443,7 @@ def derivations() -> list[Derivation]:
             assumptions="Weights i.i.d. N(0, sigma^2); prune all |w| <= z sigma, P(|Z| <= z) = p.",
             steps=(
                 Step(
-                    sp.Eq(sp.Symbol("E[Z^2; |Z|<=z]"), TRUNC_SECOND_MOMENT),
+                    sp.Eq(sp.Symbol(r"\mathbb{E}[Z^2; |Z| \le z]"), TRUNC_SECOND_MOMENT),
                     "truncated second moment, integrated by sympy",
                 ),
                 Step(

@@ -93,11 +93,11 @@ def _ntk_derivation() -> Derivation:
         assumptions="Single hidden neuron, beta = a w, delta conserved (previous derivation).",
         steps=(
             Step(
-                sp.Eq(sp.Symbol("\\dot\\beta"), sp.Symbol("-M X^T (X beta - y)")),
+                r"\dot\beta = -M X^\top (X\beta - y)",
                 "chain rule: d(a w)/dt = a dw/dt + w da/dt = -(eta_w a^2 I + eta_a w w^T) X^T rho",
             ),
             Step(
-                sp.Eq(sp.Symbol("M"), sp.Symbol("eta_w a^2 I + eta_a ||w||^2 bhat bhat^T")),
+                r"M = \eta_w a^2 I + \eta_a \|w\|^2 \hat\beta\hat\beta^\top",
                 "w is parallel to beta, so w w^T = ||w||^2 bhat bhat^T",
             ),
             Step(
@@ -119,9 +119,7 @@ def _ntk_derivation() -> Derivation:
                 check=ok_rank1,
             ),
         ),
-        result=sp.Eq(sp.Symbol("M(beta)"), sp.Symbol("c_iso") * sp.Symbol("I") + sp.Symbol("c_1") * sp.Symbol("bhat bhat^T"))
-        if False
-        else sp.Matrix([NTK_ISO, NTK_RANK1]).subs(Sigma, SIGMA_EXPR),
+        result=sp.Matrix([NTK_ISO, NTK_RANK1]).subs(Sigma, SIGMA_EXPR),
         notes=(
             "Result: the coefficients (c_iso, c_1) of M(beta) = c_iso I + c_1 bhat bhat^T. "
             "delta -> +inf gives M -> delta I (lazy, linear-regression kernel); delta -> -inf gives "

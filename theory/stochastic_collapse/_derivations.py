@@ -171,16 +171,16 @@ def _sgd_neuron() -> Derivation:
         assumptions="One SGD step on a batch of B samples (B = 2 symbolic here) with fresh label noise zeta e_i; tanh neuron; small w.",
         steps=(
             Step(
-                sp.Eq(sp.Symbol("d w_{k+1}/d w_k (0)"), Js),
+                sp.Eq(sp.Symbol(r"\partial w_{k+1} / \partial w_k \,(0)"), Js),
                 "the SGD map linearised at 0 is I + eta s_B J with s_B = (1/B) sum x_i (y_i + zeta e_i)",
                 check=_zero(Js - (sp.eye(2) + eta * sB * J)),
             ),
             Step(
-                sp.Symbol("Lambda_pm = E log|1 pm eta sigma'(0) s_B|"),
+                r"\Lambda_\pm = \mathbb{E} \log\left|1 \pm \eta\, \sigma'(0)\, s_B\right|",
                 "the maps commute (all are I + c J), so the (1, pm 1) components are multiplied by 1 pm eta s_B and the exponents are exact expectations",
             ),
             Step(
-                sp.Eq(sp.Symbol("E log(1 + h(a + bZ))"), ser_e),
+                sp.Eq(sp.Symbol(r"\mathbb{E}\log(1 + h(a + bZ))"), ser_e),
                 "second-order expansion in h = eta sigma'(0), with s_B = a + b Z, E Z = 0, E Z^2 = 1",
                 check=_zero(ser_e - (h * a - h**2 * (a**2 + b**2) / 2)),
             ),
@@ -190,7 +190,7 @@ def _sgd_neuron() -> Derivation:
                 check=len(root) == 1 and _zero(root[0] - 2 * a / (a**2 + b**2)),
             ),
         ),
-        result=sp.Symbol("Lambda_top = max(E log|1 + eta sigma'(0) s_B|, E log|1 - eta sigma'(0) s_B|) < 0"),
+        result=r"\Lambda_{\mathrm{top}} = \max\left(\mathbb{E}\log|1 + \eta\,\sigma'(0)\, s_B|,\ \mathbb{E}\log|1 - \eta\,\sigma'(0)\, s_B|\right) < 0",
         notes="At large eta the overshoot makes Lambda positive again (an upper threshold); for small label noise "
         "Lambda > 0 for all eta <= 1 although the SDE predicts collapse: the SDE criterion is a small-eta statement.",
     )
