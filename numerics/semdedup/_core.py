@@ -127,11 +127,13 @@ def semdedup(
     max_points_per_centroid: int = 256,
     engine: Any = "local",
     workers: int | None = None,
+    task_rows: int = 32768,
+    split_rows: int = 65536,
     backend: str = "numpy",
     device: str = "cpu",
     column: str | None = None,
     workdir: str | None = None,
-    read_block: int = 65536,
+    read_block: int = 16384,
     progress: bool | None = None,
 ) -> SemDeDupResult:
     r"""Semantic deduplication: the keep-mask and, per item, the audit of the decision.
@@ -149,13 +151,16 @@ def semdedup(
     - `strict`: `>` (official) or `>=` (NeMo Curator) at the threshold.
     - `centroids`: skip k-means and use these `(k, d)` centroids (normalised here).
     - `soft_margin`: soft top-2 assignment: an item whose two best centroid similarities
-      differ by at most this much is also compared inside its second cluster (recovers
+      differ by at most this much is also compared inside its second cluster, keeping its
+      primary sort key there so two items meet in the same order in every cluster (recovers
       pairs that k-means splits; `None` = the paper's hard assignment).
     - `block`: column-block width of the pairwise stage (results do not depend on it).
     - `kmeans`: `"auto"` (faiss-cpu if importable, else scikit-learn), `"faiss"`, `"sklearn"`.
     - `niter`, `max_points_per_centroid`: k-means iterations and sample size per centroid.
     - `engine`: `"local"` (this process), `"dask"` (a new `LocalCluster` with `workers`
       processes), a scheduler address, or a `distributed.Client`; clusters are the unit of work.
+    - `task_rows`, `split_rows` (Dask): small clusters are packed into tasks of about
+      `task_rows` rows; a cluster above `split_rows` is split into column ranges.
     - `backend`, `device`: GEMMs on `"numpy"` (BLAS) or `"torch"` (`device="cuda"` for GPU).
     - `column`: embedding column of Parquet shards (default `embedding`).
     - `workdir`: folder for the out-of-core shuffle file (default: the temp dir).
@@ -209,9 +214,10 @@ def semdedup(
     info["kmeans_s"] = time.perf_counter() - t0
 
     # ---- 2b. exact assignment
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     a = assign(source, C, soft_margin=soft_margin, backend=backend, device=device, read_block=read_block, progress=bar)
     info["assign_s"] = time.perf_counter() - t0
+    info["assign_cpu_s"] = time.process_time() - c0
     info["assign_flops"] = a["flops"]
     info["assign_refined"] = a["n_refined"]
 
@@ -246,13 +252,25 @@ def semdedup(
     info["shuffle_s"] = time.perf_counter() - t0
 
     # ---- 4. per-cluster pairwise stage
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     try:
-        res = run_pairwise(store, sizes, engine=engine, workers=workers, block=block, backend=backend, device=device, progress=bar)
+        res = run_pairwise(
+            store,
+            sizes,
+            engine=engine,
+            workers=workers,
+            block=block,
+            backend=backend,
+            device=device,
+            target_rows=task_rows,
+            split_rows=split_rows,
+            progress=bar,
+        )
     finally:
         store.close()
     flops, refined = res.pop(-1)[0]
     info["pairwise_s"] = time.perf_counter() - t0
+    info["pairwise_cpu_s"] = time.process_time() - c0  # this process only (not Dask workers)
     info["pairwise_flops"] = flops
     info["pairwise_refined"] = refined
     info["sum_nc2"] = float(np.sum(sizes.astype(np.float64) ** 2))

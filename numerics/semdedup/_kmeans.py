@@ -37,7 +37,7 @@ def kmeans_backend(preference: str = "auto") -> str:
     return "sklearn"
 
 
-def sample_rows(source: EmbeddingSource, n_sample: int, seed: int, read_block: int = 65536) -> np.ndarray:
+def sample_rows(source: EmbeddingSource, n_sample: int, seed: int, read_block: int = 16384) -> np.ndarray:
     """`n_sample` distinct rows drawn uniformly (seeded), normalised, in index order."""
     n = source.n_rows
     if n_sample >= n:
@@ -118,7 +118,7 @@ def assign(
     soft_margin: float | None = None,
     backend: str = "numpy",
     device: str = "cpu",
-    read_block: int = 65536,
+    read_block: int = 16384,
     progress=None,
 ) -> dict[str, np.ndarray | int]:
     r"""Nearest centroid of every row, exact to float64, and an optional soft second cluster.
@@ -147,7 +147,7 @@ def assign(
     cos2 = np.full(n, -np.inf, dtype=np.float64)
     margin = screening_margin(d)
     extra = 0.0 if soft_margin is None else float(soft_margin)
-    rows_per_block = max(64, min(read_block, (256 << 20) // (4 * k)))
+    rows_per_block = max(64, min(read_block, (32 << 20) // (4 * k)))
     torch = None
     if backend == "torch":
         import torch

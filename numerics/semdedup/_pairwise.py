@@ -186,7 +186,7 @@ def cluster_max_sim(
       whose slices `E[a:b]` give arrays (an array, or an out-of-core row reader). Columns
       \( [s, e) \) need rows \( [0, e) \) only.
     - `block`: column-block width \( B \) (memory \( O(R B) \); results do not depend on it).
-    - `row_block`: row-block height \( R \) (default: all rows up to 64 MiB of tile).
+    - `row_block`: row-block height \( R \) (default: rows up to a 16 MiB float32 tile).
     - `start`, `stop`: the column range to compute (a huge cluster can be split over workers).
     - `backend`: `"numpy"` (BLAS) or `"torch"`; `device`: torch device (`"cuda"` for GPU).
 
@@ -208,7 +208,7 @@ def cluster_max_sim(
     t = _tiles(backend, device)
     dim = int(np.shape(E[0:1])[1])
     if row_block is None:
-        row_block = max(block, (64 << 20) // (4 * block))
+        row_block = max(block, (16 << 20) // (4 * block))
     # rows [0, stop) once if they are in memory or small; else read per row block
     if isinstance(E, np.ndarray) or stop * dim * 4 <= (256 << 20):
         E = np.ascontiguousarray(E[0:stop], dtype=np.float32)

@@ -75,7 +75,7 @@ class EmbeddingSource:
         for start in range(0, self.n_rows, block_rows):
             yield start, self.read(start, min(start + block_rows, self.n_rows))
 
-    def take(self, indices: np.ndarray, block_rows: int = 65536) -> np.ndarray:
+    def take(self, indices: np.ndarray, block_rows: int = 16384) -> np.ndarray:
         """Rows at sorted, unique `indices` (streams the source once when out of core)."""
         indices = np.asarray(indices, dtype=np.int64)
         out = np.empty((len(indices), self.dim), dtype=np.float32)
@@ -109,7 +109,7 @@ class ArraySource(EmbeddingSource):
     def read(self, start: int, stop: int) -> np.ndarray:
         return self.array[start:stop]
 
-    def take(self, indices: np.ndarray, block_rows: int = 65536) -> np.ndarray:
+    def take(self, indices: np.ndarray, block_rows: int = 16384) -> np.ndarray:
         return self.array[np.asarray(indices, dtype=np.int64)]
 
 

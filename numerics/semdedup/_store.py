@@ -79,7 +79,7 @@ class FileStore:
         offsets: np.ndarray,
         *,
         workdir: str | None = None,
-        read_block: int = 65536,
+        read_block: int = 16384,
         max_cluster_bytes: int = 512 << 20,
         progress=None,
     ):
