@@ -44,7 +44,12 @@ def sample_rows(source: EmbeddingSource, n_sample: int, seed: int, read_block: i
         idx = np.arange(n, dtype=np.int64)
     else:
         idx = np.sort(np.random.default_rng([int(seed), 0x4B4D]).choice(n, size=n_sample, replace=False))
-    return normalize_rows(source.take(idx, block_rows=read_block))
+    out = source.take(idx, block_rows=read_block)
+    if out.dtype != np.float32:
+        out = out.astype(np.float32)
+    for s in range(0, len(out), read_block):  # in place, one block at a time (bounded memory)
+        out[s : s + read_block] = normalize_rows(out[s : s + read_block], first_row=s)
+    return out
 
 
 def train_centroids(

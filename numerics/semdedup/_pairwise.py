@@ -77,13 +77,14 @@ class PairwiseResult:
     n_refined: int
 
 
-def _top2_numpy(S: np.ndarray):
-    cols = np.arange(S.shape[1])
-    a = S.argmax(axis=0)
-    v1 = S[a, cols].copy()
-    if S.shape[0] > 1:
-        S[a, cols] = -np.inf
-        v2 = S.max(axis=0)
+def _top2_rows(T: np.ndarray):
+    """Top two values per row of `T` (and the arg-max), reducing along the contiguous axis."""
+    rows = np.arange(T.shape[0])
+    a = T.argmax(axis=1)
+    v1 = T[rows, a].copy()
+    if T.shape[1] > 1:
+        T[rows, a] = -np.inf
+        v2 = T.max(axis=1)
     else:
         v2 = np.full_like(v1, -np.inf)
     return v1, a, v2
@@ -97,13 +98,12 @@ class _NumpyTiles:
         return np.ascontiguousarray(arr, dtype=np.float32)
 
     def tile(self, rows, cols, r0, c0):
-        S = rows @ cols.T
-        nr, nc = S.shape
-        if r0 + nr > c0:  # rows reaching the diagonal: mask i >= j (strict upper triangle)
-            ri = np.arange(r0, r0 + nr)[:, None]
-            cj = np.arange(c0, c0 + nc)[None, :]
-            S[ri >= cj] = -np.inf
-        return _top2_numpy(S)
+        # T[j, i] = <x_{c0+j}, x_{r0+i}>: columns as rows so every reduction is contiguous
+        T = cols @ rows.T
+        nc, nr = T.shape
+        if r0 + nr > c0:  # rows reaching the diagonal: keep only r0 + i < c0 + j
+            T[~np.tri(nc, nr, c0 - r0 - 1, dtype=bool)] = -np.inf
+        return _top2_rows(T)
 
     def full(self, n, fill, dtype):
         return np.full(n, fill, dtype=dtype)
@@ -129,16 +129,16 @@ class _TorchTiles:
 
     def tile(self, rows, cols, r0, c0):
         torch = self.torch
-        S = rows @ cols.T
-        nr, nc = S.shape
+        T = cols @ rows.T
+        nc, nr = T.shape
         if r0 + nr > c0:
-            ri = torch.arange(r0, r0 + nr, device=self.device)[:, None]
-            cj = torch.arange(c0, c0 + nc, device=self.device)[None, :]
-            S = S.masked_fill(ri >= cj, -math.inf)
+            cj = torch.arange(c0, c0 + nc, device=self.device)[:, None]
+            ri = torch.arange(r0, r0 + nr, device=self.device)[None, :]
+            T = T.masked_fill(ri >= cj, -math.inf)
         if nr >= 2:
-            vals, idx = torch.topk(S, 2, dim=0)
-            return vals[0], idx[0], vals[1]
-        return S[0], torch.zeros(nc, dtype=torch.long, device=self.device), torch.full_like(S[0], -math.inf)
+            vals, idx = torch.topk(T, 2, dim=1)
+            return vals[:, 0], idx[:, 0], vals[:, 1]
+        return T[:, 0], torch.zeros(nc, dtype=torch.long, device=self.device), torch.full_like(T[:, 0], -math.inf)
 
     def full(self, n, fill, dtype):
         tdt = {np.float32: self.torch.float32, np.int64: self.torch.long}[dtype]
