@@ -30,6 +30,7 @@ same numbers for every block size, BLAS, device and engine: the keep-mask is can
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from typing import Any
 
@@ -61,9 +62,9 @@ def dot64(rows: np.ndarray, x: np.ndarray) -> np.ndarray:
     The same row gives the same float64 number wherever it sits in `rows`, so every
     engine that calls this gets identical values.
     """
-    a = np.ascontiguousarray(rows, dtype=np.float64)
-    b = np.asarray(x, dtype=np.float64)
-    return (a * b).sum(axis=-1)
+    a = np.array(rows, dtype=np.float64, order="C")  # a private copy: multiply in place
+    np.multiply(a, np.asarray(x, dtype=np.float64), out=a)
+    return a.sum(axis=-1)
 
 
 @dataclasses.dataclass
@@ -90,6 +91,14 @@ def _top2_rows(T: np.ndarray):
     return v1, a, v2
 
 
+@functools.lru_cache(maxsize=8)
+def _triu_mask(n: int) -> np.ndarray:
+    """Upper triangle with the diagonal (`i >= j`), cached per size."""
+    m = np.triu(np.ones((n, n), dtype=bool))
+    m.setflags(write=False)
+    return m
+
+
 class _NumpyTiles:
     def __init__(self):
         self.xp = np
@@ -101,8 +110,14 @@ class _NumpyTiles:
         # T[j, i] = <x_{c0+j}, x_{r0+i}>: columns as rows so every reduction is contiguous
         T = cols @ rows.T
         nc, nr = T.shape
+        o = c0 - r0
         if r0 + nr > c0:  # rows reaching the diagonal: keep only r0 + i < c0 + j
-            T[~np.tri(nc, nr, c0 - r0 - 1, dtype=bool)] = -np.inf
+            if o >= 0:  # rows [c0, r0 + nr) form the square part: mask i' >= j there
+                sub = T[:, o:]
+                size = 1 << int(max(nc, sub.shape[1], 1) - 1).bit_length()  # cache by power of two
+                np.copyto(sub, -np.inf, where=_triu_mask(size)[:nc, : sub.shape[1]])
+            else:
+                np.copyto(T, -np.inf, where=~np.tri(nc, nr, o - 1, dtype=bool))
         return _top2_rows(T)
 
     def full(self, n, fill, dtype):
@@ -247,17 +262,23 @@ def cluster_max_sim(
     idx = np.flatnonzero(certain)
     for lo in range(0, len(idx), 65536):
         sel = idx[lo : lo + 65536]
-        a_rows = _gather(E, arg[sel])
-        c_rows = _gather(E, j[sel])
-        max_sim[sel] = dot64(a_rows, c_rows)
+        max_sim[sel] = dot64(_gather(E, arg[sel]), _gather(E, j[sel]))
         argmax[sel] = arg[sel]
-    # uncertain columns: exact float64 scan over all earlier rows
-    for k in np.flatnonzero(refine):
+    # uncertain columns: exact float64 scan over all earlier rows (same products and
+    # pairwise row sums as `dot64`, on a float64 copy of the rows made once)
+    todo = np.flatnonzero(refine)
+    E64 = None
+    if len(todo) and isinstance(E, np.ndarray):
+        E64 = np.asarray(E[: int(j[todo[-1]]) + 1], dtype=np.float64)
+    for k in todo:
         jj = int(j[k])
-        x = np.asarray(E[jj : jj + 1], dtype=np.float32)[0]
         best, besti = -np.inf, -1
         for r in range(0, jj, 65536):
-            sims = dot64(np.asarray(E[r : min(r + 65536, jj)], dtype=np.float32), x)
+            re = min(r + 65536, jj)
+            if E64 is not None:
+                sims = np.multiply(E64[r:re], E64[jj]).sum(axis=-1)
+            else:
+                sims = dot64(np.asarray(E[r:re], dtype=np.float32), np.asarray(E[jj : jj + 1])[0])
             i = int(np.argmax(sims))
             if sims[i] > best:
                 best, besti = float(sims[i]), r + i
