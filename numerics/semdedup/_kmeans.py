@@ -28,7 +28,7 @@ def kmeans_backend(preference: str = "auto") -> str:
         raise ValueError(f"kmeans must be 'auto', 'faiss' or 'sklearn', got {preference!r}")
     if preference in ("auto", "faiss"):
         try:
-            import faiss  # noqa: F401
+            import faiss  # noqa: F401  (availability check)
 
             return "faiss"
         except ImportError:

@@ -20,7 +20,7 @@ from numerics.semdedup import (
 )
 from verify.core.claims import Measurement, Prediction, SkipClaim
 
-from ._data import mixture, unit
+from ._data import mixture
 
 __all__ = [
     "zero_theory",
