@@ -28,9 +28,9 @@ _REC = dict(n_orig=10000, dim=32, n_comp=40, spread=0.6, n_dup=2000, sigma=0.15,
             n_holdout=16384, ppc=64, in_sample=True, noise_draws=8)
 _REC_GPU = dict(_REC, n_orig=100000, n_dup=20000, dim=64, n_comp=200)
 _REC_PAPER = dict(_REC, n_orig=1000000, n_dup=100000, dim=64, n_comp=2000, theory_reps=2)
-_COST = dict(n_orig=36000, dim=32, n_comp=40, spread=0.6, n_dup=4000, sigma=0.1, niter=8, repeats=2, ppc=32,
+_COST = dict(n_orig=90000, dim=64, n_comp=40, spread=0.6, n_dup=10000, sigma=0.1, niter=8, repeats=2, ppc=32,
              ks=[16, 32, 64, 128, 256, 512, 1024], r2_ks=[16, 64, 256, 1024], min_r2=0.9, skew_range=[1.0, 10.0])
-_COST_GPU = dict(_COST, n_orig=90000, n_dup=10000, dim=64)
+_COST_GPU = dict(_COST, n_orig=180000, n_dup=20000, dim=128)
 _DIGITS = dict(copies=5, noise=1.0, test_fraction=0.3, embedding="pixel_pca", pca_dim=32, k=10,
                eps_grid=[0.005, 0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2], target_removed=0.8,
                epochs=15, batch=64, lr=3e-3, max_drop=0.01)
