@@ -499,18 +499,17 @@ def run_claims(
             )
             payload_cells.append(c)
 
-    bar = tqdm(total=len(payloads), desc="cells", unit="cell", disable=not progress_enabled() or not payloads, file=sys.stderr)
-    try:
-        for j, outcome, obj in executor.map(payloads):
-            c = payload_cells[j]
-            done_cells[c.hash] = (outcome, obj)
-            bar.set_postfix_str(f"{c.claim_id} [{c.role}{'' if c.role == 'theory' else ' seed ' + str(c.seed)}] {outcome.get('status')}")
-            bar.update(1)
-    finally:
-        bar.close()
+    # a claim run is aggregated (and stored) as soon as its last cell is in
+    waiting: dict[int, set[str]] = {i: {c.hash for c in cells if c.hash in queued} for i, cells in needed.items()}
+    users: dict[str, list[int]] = {}
+    for i, hashes in waiting.items():
+        for h in hashes:
+            users.setdefault(h, []).append(i)
 
-    for i, cells in needed.items():
-        it = items[i]
+    bar = tqdm(total=len(payloads), desc="cells", unit="cell", disable=not progress_enabled() or not payloads, file=sys.stderr)
+
+    def finalize(i: int) -> None:
+        it, cells = items[i], needed[i]
         computed = sum(1 for c in cells if c.hash in queued)
         result, rows, raw, png = aggregate(it, {c.hash: done_cells[c.hash] for c in cells}, device, env, reuse_counts[i], computed)
         if result["verdict"] in ("PASS", "FAIL"):
@@ -519,4 +518,21 @@ def run_claims(
             store.write_claim(it.spec, result, rows, raw, png, per_instance)
         result.pop("_per_instance", None)
         results[i] = result
+        if progress_enabled():
+            bar.write(f"{result['verdict']:<5} {result['label']}", file=sys.stderr)
+
+    try:
+        for i in [i for i, hashes in waiting.items() if not hashes]:
+            finalize(i)
+        for j, outcome, obj in executor.map(payloads):
+            c = payload_cells[j]
+            done_cells[c.hash] = (outcome, obj)
+            bar.set_postfix_str(f"{c.claim_id} [{c.role}{'' if c.role == 'theory' else ' seed ' + str(c.seed)}] {outcome.get('status')}")
+            bar.update(1)
+            for i in users.get(c.hash, []):
+                waiting[i].discard(c.hash)
+                if not waiting[i]:
+                    finalize(i)
+    finally:
+        bar.close()
     return [r for r in results if r is not None]
