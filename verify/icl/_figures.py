@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
+
 
 
 def _list(measurements):
@@ -17,7 +20,9 @@ def _stack(measurements, key):
 
 
 def _mean_band(a):
-    mean = np.nanmean(a, axis=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean = np.nanmean(a, axis=0)
     half = np.nanstd(a, axis=0, ddof=1) / np.sqrt(a.shape[0]) if a.shape[0] > 1 else np.zeros_like(mean)
     return mean, half
 
@@ -60,7 +65,9 @@ def mse_per_position(ctx, prediction, measurements):
     labels = _list(measurements)[0].raw.get("mse_T_labels") if _list(measurements) else None
     bayes = _stack(measurements, "ridge_bayes_curve")
     if curves is not None:
-        mean = np.nanmean(curves, axis=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            mean = np.nanmean(curves, axis=0)
         k = np.arange(1, mean.shape[-1] + 1)
         for i, row in enumerate(mean):
             ax.plot(k, row, "o-", ms=3, label=f"PT, {labels[i] if labels is not None else i}")
@@ -85,7 +92,9 @@ def interpolation(ctx, prediction, measurements):
     for key, label, style in (("pt", "PT", "o-"), ("dmmse", "dMMSE", "s--"), ("ridge", "Ridge", "k:")):
         a = _stack(measurements, key)
         if a is not None:
-            ax.plot(alphas[0], np.nanmean(a, axis=0), style, label=label)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                ax.plot(alphas[0], np.nanmean(a, axis=0), style, label=label)
     ax.set_xlabel("alpha")
     ax.set_ylabel("MSE / D")
     ax.legend()
