@@ -38,15 +38,34 @@ import dataclasses
 from typing import Any
 
 import sympy as sp
+from sympy.printing.latex import LatexPrinter
 
 __all__ = ["Derivation", "Step", "latex"]
 
 
+class _Printer(LatexPrinter):
+    """sympy's LaTeX printer, except for symbols used as labels in a derivation step:
+    a name with a backslash, or with spaces and LaTeX markup (`^ _ { }`), is LaTeX already
+    and is printed verbatim; a name with spaces and no markup is prose, printed as text."""
+
+    def _print_Symbol(self, expr, style="plain"):
+        name = expr.name
+        if "\\" in name or (" " in name and any(c in name for c in "^_{}")):
+            return name
+        if " " in name or any(c in name for c in ",:;=<>|"):
+            text = name
+            for ch, rep in (("\\", r"\textbackslash{}"), ("_", r"\_"), ("^", r"\^{}"), ("#", r"\#"), ("&", r"\&"),
+                            ("%", r"\%"), ("$", r"\$"), ("{", r"\{"), ("}", r"\}")):
+                text = text.replace(ch, rep)
+            return r"\text{" + text + "}"
+        return super()._print_Symbol(expr, style)
+
+
 def latex(obj: Any) -> str:
-    """LaTeX for a sympy object (or a plain string, passed through)."""
+    """LaTeX for a sympy object (or a raw LaTeX string, passed through)."""
     if isinstance(obj, str):
         return obj
-    return sp.latex(obj)
+    return _Printer().doprint(obj)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -364,6 +364,7 @@ class Claim:
       SKIPped with a reason.
     - `aggregate`: how per-seed measurements are combined before comparing: `"mean"`,
       `"median"`, or `"worst"` (each seed is compared; the largest error counts).
+      `compare="equal"` always compares every seed (exact claims hold seed by seed).
     - `paper_value`: the paper's own number, shown beside ours.
     - `figure`: optional `(ctx, prediction, measurements) -> matplotlib.figure.Figure`.
     - `tags`: groups for the report (phenomenon, regime, architecture).

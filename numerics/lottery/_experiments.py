@@ -1,0 +1,514 @@
+"""Experiment protocols of paper A (Paul et al. 2023), as plain functions of a config dict.
+
+Each protocol returns numbers (floats, numpy arrays, small dicts) so that `verify.lottery`
+can read several claims off one run. A config holds:
+
+- `model`: a `make_model` spec; `data`: a `make_dataset` spec;
+- `train`: `TrainConfig` fields; `imp`: `IMPConfig` fields;
+- protocol-specific keys, documented on each function.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+import torch
+
+from numerics.lottery._barrier import error_barrier
+from numerics.lottery._data import Dataset, make_dataset
+from numerics.lottery._hessian import MaskedLoss, full_hessian, lanczos_top_eigenvalues, slq, slq_trace
+from numerics.lottery._imp import IMPConfig, IMPResult, pretrain, run_imp, train_level
+from numerics.lottery._models import make_model
+from numerics.lottery._pruning import Mask, is_nested, magnitude_prune, mask_count, projection_length, random_prune
+from numerics.lottery._train import TrainConfig, evaluate, has_batchnorm, recompute_bn, state_copy, train
+
+__all__ = [
+    "build",
+    "imp_run",
+    "make_evaluator",
+    "successive_barriers",
+    "bookkeeping",
+    "oneshot_vs_retrain",
+    "stability_vs_rewind",
+    "robustness",
+    "hessian_spectrum",
+    "prune_ratio_prediction",
+    "schur_thresholds",
+    "prune_ratio_measurement",
+    "convex_barrier",
+    "different_init_barrier",
+    "quadratic_spectrum",
+    "quadratic_exact_thresholds",
+]
+
+
+# --------------------------------------------------------------------------- set-up
+
+
+def build(cfg: dict, data_dir: str | None = None) -> tuple[dict, Dataset, TrainConfig, IMPConfig]:
+    """`(model_spec, dataset, TrainConfig, IMPConfig)` from a config dict."""
+    tc = dict(cfg["train"])
+    tc["milestones"] = tuple(int(m) for m in tc.get("milestones", ()))
+    ic = dict(cfg.get("imp", {}))
+    if "exempt" in ic:
+        ic["exempt"] = tuple(ic["exempt"])
+    data = make_dataset(cfg["data"], int(cfg["data"].get("split_seed", 0)), data_dir)
+    return cfg["model"], data, TrainConfig(**tc), IMPConfig(**ic)
+
+
+def imp_run(cfg: dict, seed: int, device: str = "cpu", data_dir: str | None = None, progress=None, checkpoint_dir=None) -> IMPResult:
+    """IMP with rewinding for `seed` (init and data order drawn from it)."""
+    spec, data, tc, ic = build(cfg, data_dir)
+    init_seed, data_seed = _seeds(seed)
+    return run_imp(
+        spec, data, tc, ic, init_seed=init_seed, data_seed=data_seed, device=device, progress=progress,
+        checkpoint_dir=checkpoint_dir,
+    )
+
+
+def _seeds(seed: int) -> tuple[int, int]:
+    ss = np.random.SeedSequence([int(seed) & 0xFFFFFFFF, 0x10771])
+    a, b = ss.generate_state(2)
+    return int(a), int(b)
+
+
+def make_evaluator(
+    spec: dict, data: Dataset, device: str, split: str = "test", metric: str = "err", bn_batches: int = 20
+) -> tuple[Callable[[dict], float], Callable[[dict], dict] | None]:
+    """`(evaluate, recompute_bn_fn)`: params -> test error (or train loss), and params ->
+    params with BatchNorm statistics recomputed on training data (None without BN)."""
+    model = make_model(spec, 0).to(device)
+    x, y = (data.x_test, data.y_test) if split == "test" else (data.x_train, data.y_train)
+    x, y = x.to(device), y.to(device)
+    xtr = data.x_train.to(device)
+
+    def ev(params: dict) -> float:
+        model.load_state_dict({k: v.to(device) for k, v in params.items()})
+        loss, err = evaluate(model, x, y)
+        return err if metric == "err" else loss
+
+    def rec(params: dict) -> dict:
+        model.load_state_dict({k: v.to(device) for k, v in params.items()})
+        recompute_bn(model, xtr, batch_size=256, n_batches=bn_batches)
+        return {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+    return ev, (rec if has_batchnorm(model) else None)
+
+
+def _barrier(ev, rec, a: dict, b: dict, n_points: int, bn_policy: str | None):
+    return error_barrier(a, b, ev, n_points, bn_policy=bn_policy if rec is not None else None, recompute_bn=rec)
+
+
+# --------------------------------------------------------------------------- IMP readouts
+
+
+def successive_barriers(imp: IMPResult, cfg: dict, device: str = "cpu", data_dir: str | None = None) -> dict:
+    """Test-error barrier between the solutions of levels L and L+1 (grid of
+    `cfg["n_points"]`), with test errors per level. Keys: `barrier`, `midpoint`, `test_err`,
+    `density`."""
+    spec, data, _, _ = build(cfg, data_dir)
+    ev, rec = make_evaluator(spec, data, device)
+    bars, mids = [], []
+    for a, b in zip(imp.levels[:-1], imp.levels[1:]):
+        res = _barrier(ev, rec, a.state, b.state, int(cfg.get("n_points", 11)), cfg.get("bn_policy", "recompute"))
+        bars.append(res.barrier)
+        mids.append(res.midpoint)
+    return {
+        "barrier": np.asarray(bars),
+        "midpoint": np.asarray(mids),
+        "test_err": np.asarray([r.test_err for r in imp.levels]),
+        "density": np.asarray([r.density for r in imp.levels]),
+    }
+
+
+def bookkeeping(imp: IMPResult, model_spec: dict | None = None) -> dict:
+    """IMP invariants: surviving counts, nesting, exact zeros, that the masks cover exactly
+    the Conv/Linear weights (never a bias or BatchNorm parameter), and that each magnitude
+    prune used one global threshold (no newly pruned weight larger than a kept one).
+
+    `zero_biases` (bias entries exactly 0 after training) is reported for information: dead
+    ReLU units keep a zero-initialised bias at exactly 0 without any masking.
+    """
+    counts = [r.n_alive for r in imp.levels]
+    nested_viol = sum(0 if is_nested(b.mask, a.mask) else 1 for a, b in zip(imp.levels[:-1], imp.levels[1:]))
+    masked_nonzero = sum(1 for r in imp.levels if r.masked_abs_max != 0.0)
+    zero_biases = sum(r.zero_biases for r in imp.levels)
+    allowed = None
+    if model_spec is not None:
+        from numerics.lottery._pruning import prunable_names
+
+        allowed = set(prunable_names(make_model(model_spec, 0)))
+    non_weight = 0
+    for r in imp.levels:
+        for n in list(r.mask) + list(r.next_mask):
+            if not n.endswith(".weight") or (allowed is not None and n not in allowed):
+                non_weight += 1
+    global_viol = 0
+    for r in imp.levels:
+        pruned = torch.cat([r.state[n][r.mask[n] & ~r.next_mask[n]].abs().reshape(-1) for n in r.mask])
+        kept = torch.cat([r.state[n][r.next_mask[n]].abs().reshape(-1) for n in r.mask])
+        if pruned.numel() and kept.numel() and float(pruned.max()) > float(kept.min()):
+            global_viol += 1
+    dens = np.asarray([[r.layer_density[n] for n in r.mask] for r in imp.levels])
+    return {
+        "counts": np.asarray(counts, dtype=np.int64),
+        "next_count": int(mask_count(imp.levels[-1].next_mask)),
+        "nested_violations": nested_viol,
+        "masked_nonzero_levels": masked_nonzero,
+        "zero_biases": zero_biases,
+        "non_weight_masked": non_weight,
+        "global_threshold_violations": global_viol,
+        "layer_density": dens,
+        "layer_names": list(imp.levels[0].mask),
+    }
+
+
+def oneshot_vs_retrain(imp: IMPResult, cfg: dict, device: str = "cpu", data_dir: str | None = None) -> dict:
+    r"""Relative projection length \(\rho_L\) and the train loss right after projection, with
+    retraining (IMP: prune \(w_L^*\) by \(m_{L+1}\)) and without (prune the level-0 solution
+    repeatedly to the same densities). Also the fraction of kept weights with
+    \(|w|<\tfrac12\) of the level's pruning threshold ("mass near 0")."""
+    spec, data, _, _ = build(cfg, data_dir)
+    ev, rec = make_evaluator(spec, data, device, split="train", metric="loss")
+    bn = rec is not None
+    w0 = imp.levels[0].state
+    mask = imp.levels[0].mask
+    rho_os, loss_os, rho_rt, loss_rt, small_rt, small_os = [], [], [], [], [], []
+    for r in imp.levels:
+        nm = magnitude_prune(w0, mask, float(cfg["imp"].get("prune_fraction", 0.2)))
+        num, den = projection_length(w0, mask, nm)
+        rho_os.append(num / den)
+        p_os = {k: (v * nm[k] if k in nm else v) for k, v in w0.items()}
+        loss_os.append(ev(rec(p_os) if bn else p_os))
+        small_os.append(_small_mass(w0, mask, nm))
+        mask = nm
+        rho_rt.append(r.rho)
+        p_rt = {k: (v * r.next_mask[k] if k in r.next_mask else v) for k, v in r.state.items()}
+        loss_rt.append(ev(rec(p_rt) if bn else p_rt))
+        small_rt.append(_small_mass(r.state, r.mask, r.next_mask))
+    return {
+        "rho_retrain": np.asarray(rho_rt),
+        "rho_oneshot": np.asarray(rho_os),
+        "loss_retrain": np.asarray(loss_rt),
+        "loss_oneshot": np.asarray(loss_os),
+        "small_mass_retrain": np.asarray(small_rt),
+        "small_mass_oneshot": np.asarray(small_os),
+        "train_loss": np.asarray([r.train_loss for r in imp.levels]),
+    }
+
+
+def _small_mass(state: dict, mask: Mask, next_mask: Mask) -> float:
+    pruned = torch.cat([state[n][mask[n] & ~next_mask[n]].abs().reshape(-1) for n in mask])
+    kept = torch.cat([state[n][mask[n]].abs().reshape(-1) for n in mask])
+    if pruned.numel() == 0:
+        return float("nan")
+    thr = float(pruned.max())
+    return float((kept < 0.5 * thr).float().mean())
+
+
+# --------------------------------------------------------------------------- stability
+
+
+def stability_vs_rewind(cfg: dict, seed: int, device: str = "cpu", data_dir: str | None = None, progress=None) -> dict:
+    r"""Barrier between two copies of the dense net trained from \(w_k\) with different data
+    orders, for each \(k\) in `cfg["rewind_steps"]`. Keys: `rewind_steps`, `barrier`,
+    `loss_barrier`."""
+    spec, data, tc, _ = build(cfg, data_dir)
+    data = data.to(device)
+    init_seed, data_seed = _seeds(seed)
+    ev, rec = make_evaluator(spec, data, device)
+    evl, _ = make_evaluator(spec, data, device, split="train", metric="loss")
+    ks = [int(k) for k in cfg["rewind_steps"]]
+    bars, lbars = [], []
+    it = ks if progress is None else progress(ks, desc="rewind steps")
+    for k in it:
+        model = make_model(spec, init_seed).to(device)
+        wk = pretrain(model, data, tc, k, data_seed)
+        outs = []
+        for rep in (1, 2):
+            model.load_state_dict({n: v.to(device) for n, v in wk.items()})
+            train(model, data, tc, start_step=k, data_seed=data_seed + 7919 * rep)
+            outs.append({n: v.cpu() for n, v in state_copy(model).items()})
+        n_pts = int(cfg.get("n_points", 11))
+        bars.append(_barrier(ev, rec, outs[0], outs[1], n_pts, cfg.get("bn_policy", "recompute")).barrier)
+        lbars.append(_barrier(evl, rec, outs[0], outs[1], n_pts, cfg.get("bn_policy", "recompute")).barrier)
+    return {"rewind_steps": np.asarray(ks), "barrier": np.asarray(bars), "loss_barrier": np.asarray(lbars)}
+
+
+def robustness(imp: IMPResult, cfg: dict, seed: int, device: str = "cpu", data_dir: str | None = None, progress=None) -> dict:
+    r"""SGD robustness at the pruned rewind point \(x=m_L\odot w_k\).
+
+    \(\delta_L=\|(m_L-m_{L+1})\odot w_k\|\) is the distance to the next pruned rewind point;
+    \(x'=x+s\,\delta_L u\) with \(u\) a random unit vector on the support of \(m_L\), for each
+    scale \(s\) in `cfg["scales"]`; \(x\) and \(x'\) are trained with the same data order and
+    the test-error barrier between the solutions is recorded. Levels: `cfg["levels"]`.
+    Keys: `levels`, `scales`, `delta`, `barrier` (levels x scales).
+    """
+    spec, data, tc, ic = build(cfg, data_dir)
+    data = data.to(device)
+    _, data_seed = _seeds(seed)
+    ev, rec = make_evaluator(spec, data, device)
+    model = make_model(spec, 0).to(device)
+    wk = imp.rewind_state
+    levels = [int(L) for L in cfg["levels"] if int(L) < len(imp.levels)]
+    scales = [float(s) for s in cfg["scales"]]
+    g = torch.Generator().manual_seed(data_seed % (2**63))
+    deltas, table = [], []
+    it = levels if progress is None else progress(levels, desc="robustness levels")
+    for L in it:
+        r = imp.levels[L]
+        delta = math.sqrt(sum(float(((wk[n] * (r.mask[n] & ~r.next_mask[n])) ** 2).sum()) for n in r.mask))
+        u = {n: torch.randn(r.mask[n].shape, generator=g) * r.mask[n] for n in r.mask}
+        un = math.sqrt(sum(float((v**2).sum()) for v in u.values()))
+        train_level(model, wk, r.mask, data, tc, ic.rewind_step, data_seed)
+        base = {n: v.cpu() for n, v in state_copy(model).items()}
+        row = []
+        for s in scales:
+            pert = {n: v * (s * delta / un) for n, v in u.items()}
+            train_level(model, wk, r.mask, data, tc, ic.rewind_step, data_seed, perturbation=pert)
+            other = {n: v.cpu() for n, v in state_copy(model).items()}
+            row.append(_barrier(ev, rec, base, other, int(cfg.get("n_points", 11)), cfg.get("bn_policy", "recompute")).barrier)
+        deltas.append(delta)
+        table.append(row)
+    return {"levels": np.asarray(levels), "scales": np.asarray(scales), "delta": np.asarray(deltas), "barrier": np.asarray(table)}
+
+
+# --------------------------------------------------------------------------- prune ratio
+
+
+def hessian_spectrum(imp: IMPResult, cfg: dict, device: str = "cpu", data_dir: str | None = None) -> dict:
+    r"""Hessian of the training loss over the kept weights of the level `cfg["level"]`
+    solution. `cfg["hessian"]`: `"full"` (dense, eigvalsh) or `"lanczos"` (top-k by Lanczos
+    plus stochastic Lanczos quadrature nodes for the trace formula). Keys: `eigenvalues`
+    (full) or `quadrature` + `top` (lanczos), `weights` (the kept weights), `train_loss`,
+    `dim`."""
+    spec, data, _, _ = build(cfg, data_dir)
+    r = imp.levels[int(cfg["level"])]
+    model = make_model(spec, 0).to(device)
+    model.load_state_dict({k: v.to(device) for k, v in r.state.items()})
+    n_h = int(cfg.get("hessian_samples", 0)) or data.n_train
+    x, y = data.x_train[:n_h].to(device), data.y_train[:n_h].to(device)
+    kind = cfg.get("hessian", "full")
+    dtype = torch.float32 if cfg.get("hessian_dtype", "float32") == "float32" else torch.float64
+    loss = MaskedLoss(model, x, y, r.mask, dtype=dtype, chunk=int(cfg.get("hessian_chunk", 0)) or None)
+    out = {"weights": loss.theta0.double().cpu().numpy(), "train_loss": r.train_loss, "hessian_loss": loss.loss(), "dim": loss.dim}
+    if kind == "full":
+        H = full_hessian(loss, block=int(cfg.get("hessian_block", 256)))
+        lam, vecs = np.linalg.eigh(H)
+        out["eigenvalues"] = lam
+        if cfg.get("schur_check"):
+            eps_s = cfg.get("schur_eps", cfg["eps"])
+            out["schur"] = schur_thresholds(lam, vecs, out["weights"], eps_s, int(cfg.get("schur_seed", 0)), tol=0.02)
+            out["schur"]["eps"] = np.asarray(eps_s, dtype=float)
+    elif kind == "lanczos":
+        out["top"] = lanczos_top_eigenvalues(
+            loss, int(cfg.get("top_k", 20)), n_iter=cfg.get("lanczos_iter"), seed=int(cfg.get("lanczos_seed", 0))
+        )
+        out["quadrature"] = slq(loss, int(cfg.get("slq_probes", 4)), int(cfg.get("slq_iter", 60)), seed=1)
+    else:
+        raise ValueError(f"cfg['hessian'] must be 'full' or 'lanczos', got {kind!r}")
+    return out
+
+
+def schur_thresholds(lam: np.ndarray, vecs: np.ndarray, w: np.ndarray, eps_list, seed: int = 0, tol: float = 0.01) -> dict:
+    r"""Exact quadratic-model thresholds (Schur complement) on a real Hessian, made PSD by
+    clipping negative eigenvalues to 0 plus a ridge of \(10^{-9}\lambda_{max}\): one random
+    order and the magnitude order, per \(\varepsilon\). A diagnostic separating the error of
+    Gordon's approximation from that of the quadratic model itself."""
+    from theory import lottery as T
+
+    lam_c = np.clip(lam, 0.0, None) + 1e-9 * max(float(lam.max()), 1e-12)
+    H = (vecs * lam_c) @ vecs.T
+    H = 0.5 * (H + H.T)
+    order_r = np.random.default_rng(seed).permutation(w.size)
+    order_m = np.argsort(np.abs(w), kind="stable")
+    return {
+        "random": np.asarray([T.exact_threshold(H, w, order_r, e, tol) for e in eps_list]),
+        "magnitude": np.asarray([T.exact_threshold(H, w, order_m, e, tol) for e in eps_list]),
+    }
+
+
+def prune_ratio_prediction(spectrum: dict, eps_list, pstar_fn=None) -> dict:
+    r"""Predicted largest prune fractions \(p=p^*(r(p))\) for random and magnitude pruning,
+    one per \(\varepsilon\), from a `hessian_spectrum` result (uses `theory.lottery`)."""
+    from theory import lottery as T
+
+    w = spectrum["weights"]
+    norm_sq = float(np.sum(w**2))
+    n = int(spectrum["dim"])
+    if "eigenvalues" in spectrum:
+        ev = spectrum["eigenvalues"]
+
+        def p_at(r_: float, eps_: float) -> float:
+            return T.pstar(ev, r_, eps_, n)
+    else:
+        quad = spectrum["quadrature"]
+
+        def p_at(r_: float, eps_: float) -> float:
+            c = r_**2 / (2 * eps_)
+            tr, _ = slq_trace(lambda lam: 1.0 / (1.0 + np.clip(lam, 0, None) * c), quad, n)
+            return float(min(1.0, max(0.0, tr / n)))
+
+    rand, mag = [], []
+    for eps_ in eps_list:
+        for r2_of_p, out in ((lambda p: T.r2_random(p, norm_sq), rand), (lambda p: T.r2_magnitude_empirical(p, w), mag)):
+            out.append(_fixed_point(lambda p, f=r2_of_p, e=eps_: p_at(math.sqrt(f(p)), e)))
+    return {"eps": np.asarray(eps_list, dtype=float), "random": np.asarray(rand), "magnitude": np.asarray(mag)}
+
+
+def _fixed_point(pstar_of_p: Callable[[float], float]) -> float:
+    import scipy.optimize
+
+    g = lambda p: p - pstar_of_p(p)  # noqa: E731 - increasing in p
+    if g(0.0) >= 0:
+        return 0.0
+    if g(1.0) <= 0:
+        return 1.0
+    return float(scipy.optimize.brentq(g, 0.0, 1.0, xtol=1e-6))
+
+
+def prune_ratio_measurement(imp: IMPResult, cfg: dict, seed: int, device: str = "cpu", data_dir: str | None = None, progress=None) -> dict:
+    r"""Largest prune fraction that still retrains to train loss \(\le E(w_L^*)+\varepsilon\).
+
+    For each \(p\) in `cfg["p_grid"]` the level-`cfg["level"]` solution is pruned once by
+    \(p\) (random: a fresh random set; magnitude: the smallest \(|w|\)) and retrained:
+    `retrain_from="rewind"` trains \(m\odot w_k\) for steps \(k..T\) (IMP's own next level);
+    `"projection"` trains the projected solution for `retrain_steps` steps starting at global
+    step `retrain_start`. The threshold for each \(\varepsilon\) is the largest grid \(p\)
+    below which every grid point succeeded. Keys: `eps`, `p_grid`, `loss` (method -> array),
+    `random`, `magnitude` (thresholds per eps).
+    """
+    spec, data, tc, ic = build(cfg, data_dir)
+    data = data.to(device)
+    _, data_seed = _seeds(seed)
+    r = imp.levels[int(cfg["level"])]
+    e0 = r.train_loss
+    model = make_model(spec, 0).to(device)
+    grid = [float(p) for p in cfg["p_grid"]]
+    eps_list = [float(e) for e in cfg["eps"]]
+    g = torch.Generator().manual_seed((data_seed + 17) % (2**63))
+    losses = {"random": [], "magnitude": []}
+    mode = cfg.get("retrain_from", "rewind")
+    it = grid if progress is None else progress(grid, desc="prune fractions")
+    for p in it:
+        for method in ("random", "magnitude"):
+            nm = random_prune(r.mask, p, g) if method == "random" else magnitude_prune(r.state, r.mask, p)
+            nm = {n: m.to(device) for n, m in nm.items()}
+            if mode == "rewind":
+                stats = train_level(model, imp.rewind_state, nm, data, tc, ic.rewind_step, data_seed)
+            elif mode == "projection":
+                start = int(cfg.get("retrain_start", ic.rewind_step))
+                end = min(tc.steps, start + int(cfg.get("retrain_steps", tc.steps)))
+                model.load_state_dict({k: v.to(device) for k, v in r.state.items()})
+                stats = train(model, data, tc, start_step=start, end_step=end, mask=nm, data_seed=data_seed)
+            else:
+                raise ValueError(f"retrain_from must be 'rewind' or 'projection', got {mode!r}")
+            loss = evaluate(model, data.x_train, data.y_train)[0] if not stats["diverged"] else float("inf")
+            losses[method].append(loss)
+    out = {"eps": np.asarray(eps_list), "p_grid": np.asarray(grid), "e0": e0}
+    for method in ("random", "magnitude"):
+        arr = np.asarray(losses[method])
+        out[f"loss_{method}"] = arr
+        out[method] = np.asarray([_threshold(grid, arr <= e0 + e) for e in eps_list])
+    return out
+
+
+def _threshold(grid: list[float], ok: np.ndarray) -> float:
+    best = 0.0
+    for p, good in zip(grid, ok):
+        if not good:
+            break
+        best = p
+    return best
+
+
+# --------------------------------------------------------------------------- barrier sanity
+
+
+def convex_barrier(cfg: dict, seed: int) -> dict:
+    r"""Two L2-regularised multinomial logistic regressions on the same data, trained by SGD
+    with different data orders (float64). The regularised train loss is convex in the
+    weights, so its excess over the chord, `barrier_linear`, is \(\le 0\)."""
+    _, data, tc, _ = build(cfg)
+    n_in = int(np.prod(data.x_train.shape[1:]))
+    n_out = int(data.y_train.max()) + 1
+    lam = float(cfg.get("l2", 1e-3))
+    x, y = data.x_train.double().reshape(len(data.x_train), -1), data.y_train
+
+    def objective(params: dict) -> float:
+        W, b = params["weight"], params["bias"]
+        ce = torch.nn.functional.cross_entropy(x @ W.T + b, y)
+        return float(ce + 0.5 * lam * (W**2).sum())
+
+    sols = []
+    _, data_seed = _seeds(seed)
+    for rep in (1, 2):
+        lin = torch.nn.Linear(n_in, n_out).double()
+        torch.nn.init.zeros_(lin.weight)
+        torch.nn.init.zeros_(lin.bias)
+        opt = torch.optim.SGD(lin.parameters(), lr=float(cfg.get("lr", 0.5)), momentum=0.9)
+        gen = torch.Generator().manual_seed(data_seed + rep)
+        steps, bs = int(cfg.get("steps", 800)), tc.batch_size
+        for s in range(steps):
+            idx = torch.randint(len(x), (bs,), generator=gen)
+            loss = torch.nn.functional.cross_entropy(lin(x[idx]), y[idx]) + 0.5 * lam * (lin.weight**2).sum()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        sols.append({k: v.detach().clone() for k, v in lin.state_dict().items()})
+    res = error_barrier(sols[0], sols[1], objective, int(cfg.get("n_points", 11)))
+    return {
+        "barrier_linear": res.barrier_linear,
+        "barrier": res.barrier,
+        "half_gap": 0.5 * abs(res.errors[0] - res.errors[-1]),
+        "losses": res.errors,
+        "distance": float(torch.sqrt(sum(((sols[0][k] - sols[1][k]) ** 2).sum() for k in sols[0]))),
+    }
+
+
+def different_init_barrier(cfg: dict, seed: int, device: str = "cpu", data_dir: str | None = None) -> dict:
+    """Test-error barrier between two dense nets from different random inits (and data orders)."""
+    spec, data, tc, _ = build(cfg, data_dir)
+    data = data.to(device)
+    ev, rec = make_evaluator(spec, data, device)
+    sols = []
+    for rep in (1, 2):
+        init_seed, data_seed = _seeds(seed * 1000 + rep)
+        model = make_model(spec, init_seed).to(device)
+        train(model, data, tc, data_seed=data_seed)
+        sols.append({n: v.cpu() for n, v in state_copy(model).items()})
+    res = _barrier(ev, rec, sols[0], sols[1], int(cfg.get("n_points", 11)), cfg.get("bn_policy", "recompute"))
+    return {"barrier": res.barrier, "errors": res.errors, "ts": res.ts}
+
+
+# --------------------------------------------------------------------------- quadratic model
+
+
+def quadratic_spectrum(dim: int, sharp_fraction: float, lam_sharp: float, lam_flat: float) -> np.ndarray:
+    """Eigenvalues: `round(f * dim)` equal to `lam_sharp`, the rest `lam_flat`."""
+    n_sharp = int(round(sharp_fraction * dim))
+    return np.concatenate([np.full(n_sharp, lam_sharp), np.full(dim - n_sharp, lam_flat)])
+
+
+def quadratic_exact_thresholds(
+    dim: int, sharp_fraction: float, lam_sharp: float, lam_flat: float, eps: float, trials: int, rng: np.random.Generator
+) -> dict:
+    r"""Exact (Schur-complement) largest prune fraction for random and magnitude pruning of
+    \(w^*\sim N(0,I/D)\) under \(H=Q\,\mathrm{diag}(\lambda)Q^\top\), \(Q\) Haar-random, per
+    trial. The 50% success crossing is the median over trials."""
+    from scipy.stats import ortho_group
+
+    from theory import lottery as T
+
+    lam_ = quadratic_spectrum(dim, sharp_fraction, lam_sharp, lam_flat)
+    out = {"random": [], "magnitude": []}
+    for _ in range(int(trials)):
+        Q = ortho_group.rvs(dim, random_state=rng)
+        H = (Q * lam_) @ Q.T
+        H = 0.5 * (H + H.T)
+        w = rng.normal(0.0, 1.0 / math.sqrt(dim), dim)
+        out["random"].append(T.exact_threshold(H, w, rng.permutation(dim), eps, tol=2e-3))
+        out["magnitude"].append(T.exact_threshold(H, w, np.argsort(np.abs(w), kind="stable"), eps, tol=2e-3))
+    return {k: np.asarray(v) for k, v in out.items()}

@@ -1,0 +1,56 @@
+"""Numerics for stochastic collapse (Chen et al. 2023): SGF of the toy models with diffrax,
+discrete SGD in JAX, Lyapunov exponents normal to invariant sets estimated from paths, and
+torch training of small networks with the paper's independent-neuron metric.
+"""
+
+from numerics.stochastic_collapse._sde import (
+    neuron_diffusion,
+    neuron_drift,
+    neuron_sde_lyapunov,
+    neuron_sde_paths,
+    normal_lyapunov_exponents,
+    quartic_diffusion,
+    quartic_drift,
+    quartic_lyapunov,
+    quartic_paths,
+    solve_sde_paths,
+)
+from numerics.stochastic_collapse._sgd import (
+    diagonal_teacher_student_problem,
+    mode_test_mse,
+    sgd_modes,
+    sgd_neuron_lyapunov,
+    sgd_neuron_runs,
+    single_neuron_data,
+)
+from numerics.stochastic_collapse._networks import (
+    DigitsConfig,
+    digits_data,
+    independent_neuron_fraction,
+    invariance_run,
+    train_digits,
+)
+
+__all__ = [
+    "DigitsConfig",
+    "diagonal_teacher_student_problem",
+    "digits_data",
+    "independent_neuron_fraction",
+    "invariance_run",
+    "mode_test_mse",
+    "neuron_diffusion",
+    "neuron_drift",
+    "neuron_sde_lyapunov",
+    "neuron_sde_paths",
+    "normal_lyapunov_exponents",
+    "quartic_diffusion",
+    "quartic_drift",
+    "quartic_lyapunov",
+    "quartic_paths",
+    "sgd_modes",
+    "sgd_neuron_lyapunov",
+    "sgd_neuron_runs",
+    "single_neuron_data",
+    "solve_sde_paths",
+    "train_digits",
+]

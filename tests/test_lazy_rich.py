@@ -1,0 +1,353 @@
+"""Tests of theory/numerics/verify `lazy_rich` (Kunin et al. 2024, "Get rich quick")."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import theory.lazy_rich as th
+from numerics import lazy_rich as nm
+
+# ----------------------------------------------------------------------------- derivations
+
+
+def test_derivations_checks_all_true():
+    ders = th.derivations()
+    assert len(ders) >= 8
+    ids = {d.id for d in ders}
+    assert {"lazy_rich.conservation", "lazy_rich.ntk", "lazy_rich.exact_solution", "lazy_rich.potential"} <= ids
+    for d in ders:
+        assert d.failed_checks == [], (d.id, d.failed_checks)
+        assert any(s.check for s in d.steps), f"{d.id} has no symbolically checked step"
+        assert d.to_markdown().startswith("## ")
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _whitened(rng, n, beta_star):
+    Q, _ = np.linalg.qr(rng.normal(size=(n, beta_star.shape[0])))
+    return Q, Q @ beta_star
+
+
+def _init(beta0, delta, eta_a=1.0, eta_w=1.0):
+    r = np.linalg.norm(beta0)
+    sig = np.sqrt(delta**2 + 4 * eta_a * eta_w * r**2)
+    plus = (sig + delta) / 2 if delta >= 0 else 2 * eta_a * eta_w * r**2 / (sig - delta)
+    a0 = np.sqrt(plus / eta_w)
+    return a0, beta0 / a0
+
+
+# ----------------------------------------------------------------------------- property tests
+
+_lr = st.floats(0.3, 3.0)
+_vec = st.lists(st.floats(-2.0, 2.0), min_size=3, max_size=3)
+
+
+@given(a0=st.floats(-2.0, 2.0), w0=_vec, bs=_vec, eta_a=_lr, eta_w=_lr)
+def test_closed_form_matches_diffrax(a0, w0, bs, eta_a, eta_w):
+    w0, bs = np.array(w0), np.array(bs)
+    if abs(a0) + np.linalg.norm(w0) < 1e-3:
+        a0 = 0.5
+    rng = np.random.default_rng(0)
+    X, y = _whitened(rng, 5, bs)
+    t = np.linspace(0.0, 5.0, 21)
+    a, w = nm.gradient_flow(a0, w0, X, y, t, eta_a, eta_w, rtol=1e-12, atol=1e-14)
+    ac, wc = th.whitened_trajectory(a0, w0, bs, t, eta_a, eta_w)
+    assert ac.shape == t.shape and wc.shape == t.shape + (3,)
+    assert np.max(np.abs(a - ac)) <= 1e-8
+    assert np.max(np.abs(w - wc)) <= 1e-8
+
+
+@given(a0=st.floats(-2.0, 2.0), w0=_vec, eta_a=_lr, eta_w=_lr, seed=st.integers(0, 1000))
+def test_delta_conserved_general_X(a0, w0, eta_a, eta_w, seed):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(6, 3)) / 2
+    y = rng.normal(size=6)
+    t = np.linspace(0.0, 5.0, 21)
+    a, w = nm.gradient_flow(a0, np.array(w0), X, y, t, eta_a, eta_w, rtol=1e-12, atol=1e-14)
+    dl = th.conserved_delta(a, w, eta_a, eta_w)
+    assert np.max(np.abs(dl - dl[0])) <= 1e-9 * max(1.0, abs(dl[0]))
+
+
+@settings(max_examples=8)
+@given(seed=st.integers(0, 10_000), delta=st.floats(0.0, 3.0))
+def test_implicit_bias_matches_long_time_flow(seed, delta):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(2, 4))
+    y = rng.normal(size=2)
+    b0 = rng.normal(size=4) * 0.5
+    a0, w0 = _init(b0, delta)
+    a, w = nm.gradient_flow(a0, w0, X, y, np.array([0.0, 200.0, 400.0]), rtol=1e-12, atol=1e-14)
+    beta = a[:, None] * w
+    assert np.max(np.abs(beta[-1] - beta[-2])) < 1e-9, "flow not converged"
+    assert np.max(np.abs(beta[-1] - th.implicit_bias(X, y, b0, delta))) <= 1e-6
+
+
+@given(beta=_vec, delta=st.floats(-5, 5), eta_a=_lr, eta_w=_lr)
+def test_ntk_matches_parameter_kernel(beta, delta, eta_a, eta_w):
+    beta = np.array(beta)
+    if np.linalg.norm(beta) < 1e-3:
+        beta = beta + 0.1
+    a0, w0 = _init(beta, delta, eta_a, eta_w)
+    M = eta_w * a0**2 * np.eye(3) + eta_a * np.outer(w0, w0)
+    assert np.allclose(th.ntk_matrix(beta, delta, eta_a, eta_w), M, atol=1e-10 * max(1, np.abs(M).max()))
+    assert abs(th.conserved_delta(a0, w0, eta_a, eta_w) - delta) <= 1e-10 * max(1, abs(delta))
+
+
+# ----------------------------------------------------------------------------- reference numbers of the brief
+
+
+def test_fig3_reference_table():
+    """Brief §1.6 table (its own computation): S(0, 20) and min mu for the Fig. 3 setup."""
+    bs, b0 = np.array([0.0, 1.0]), np.array([-1.0, 0.0])
+    S_ref = {-4: 0.871, -2: 0.713, -1: 0.486, 0: 0.200, 1: 0.050, 2: 0.012, 4: 0.001}
+    mu_ref = {-4: 0.071, -2: 0.235, -1: 0.427, 0: 0.594, 1: 0.665, 2: 0.688, 4: 0.701}
+    t = np.linspace(0, 20, 4001)
+    for dl in S_ref:
+        a0, w0 = _init(b0, dl)
+        S = th.single_neuron_kernel_distance(a0, w0, bs, np.array([20.0]))[0]
+        assert abs(S - S_ref[dl]) < 1e-3
+        mu, _ = th.reduced_variables(*th.whitened_trajectory(a0, w0, bs, t), bs)
+        assert abs(mu.min() - mu_ref[dl]) < 1e-3
+
+
+def test_fig4b_implicit_bias_table():
+    X, y, b0 = np.array([[0.5, 1.0]]), np.array([1.1]), np.array([0.4, 0.05])
+    ref = {-4: (1.5511, 0.3245), -2: (1.3644, 0.4178), -1: (1.1882, 0.5059), 0: (0.9430, 0.6285), 1: (0.8034, 0.6983),
+           2: (0.7657, 0.7172), 4: (0.7479, 0.7261)}
+    for dl, b in ref.items():
+        assert np.allclose(th.implicit_bias(X, y, b0, dl), b, atol=1e-4)
+    assert np.allclose(th.implicit_bias(X, y, b0, 1e6), (0.74, 0.73), atol=1e-5)
+    assert np.allclose(th.implicit_bias(X, y, b0, -1e6), (1.76, 0.22), atol=1e-5)
+
+
+# ----------------------------------------------------------------------------- closed forms agree with each other
+
+
+def test_balanced_riccati_and_general_forms_agree():
+    rng = np.random.default_rng(3)
+    bs = rng.normal(size=3)
+    w0 = rng.normal(size=3)
+    t = np.linspace(0, 6, 31)
+    a0 = np.linalg.norm(w0)  # balanced, eta = 1
+    a, w = th.whitened_trajectory(a0, w0, bs, t)
+    mu, phi = th.reduced_variables(a, w, bs)
+    mub, phib = th.balanced_trajectory(mu[0], phi[0], np.linalg.norm(bs), t)
+    assert np.max(np.abs(mu - mub)) < 1e-12 and np.max(np.abs(phi - phib)) < 1e-12
+    for a0 in (0.7, 2.5):  # unbalanced, no crossing
+        a, w = th.whitened_trajectory(a0, w0, bs, t)
+        dl = a0**2 - w0 @ w0
+        z = th.riccati_zeta(w0 @ bs / a0, np.linalg.norm(bs), dl, t)
+        assert np.max(np.abs(z - (w @ bs) / a)) < 1e-10
+
+
+def test_stable_at_long_times_and_edge_cases():
+    t = np.array([0.0, 1.0, 1e3])
+    a, w = th.whitened_trajectory(np.array([0.3, -0.2, 1e-3]), np.array([[1, 0, 0], [0.1, 0.5, 0], [0, 1e-3, 0]]), [1.0, 0.0, 0.0], t)
+    assert np.all(np.isfinite(a)) and np.all(np.isfinite(w))
+    assert np.allclose(a[:, -1, None] * w[:, -1], [1.0, 0.0, 0.0], atol=1e-12)
+    # beta* = 0 and delta = 0 (D = 0): the flow decays to the origin like 1/sqrt(1 + |Q0|^2 t)
+    a, w = th.whitened_trajectory(1.0, [1.0, 0.0], [0.0, 0.0], np.array([0.0, 3.0]))
+    assert np.isclose(a[1], 1 / np.sqrt(1 + 2 * 3.0))
+
+
+def test_readout_zero_time_and_regime():
+    assert th.regime(2.0) == "upstream" and th.regime(0.0) == "balanced" and th.regime(-1.0) == "downstream"
+    assert list(th.regime([-1, 0, 1])) == ["downstream", "balanced", "upstream"]
+    a0, w0, bs = 0.3, np.array([-2.0, 0.0]), np.array([1.0, 0.0])  # delta < 0, fit pushes a through 0
+    tz = float(th.readout_zero_time(a0, w0, bs))
+    assert 0 < tz < np.inf
+    a, _ = th.whitened_trajectory(a0, w0, bs, np.array([tz - 1e-6, tz, tz + 1e-6]))
+    assert a[0] > 0 > a[2] and abs(a[1]) < 1e-9
+    assert th.readout_zero_time(2.0, np.array([0.5, 0.5]), bs) == np.inf
+
+
+def test_limits_and_kernel_distance():
+    bs, b0 = np.array([1.0, 0.5, 0.0]), np.array([0.2, -0.3, 0.4])
+    errs = []
+    for dl in (100.0, 1000.0):
+        a0, w0 = _init(b0, dl)
+        t = np.linspace(0, 5, 51) / dl
+        a, w = th.whitened_trajectory(a0, w0, bs, t)
+        errs.append(np.max(np.abs(a[:, None] * w - th.limit_trajectory(b0, bs, t, dl))))
+    assert 80 < errs[0] / errs[1] < 120
+    K = np.eye(3)
+    assert th.kernel_distance(K, K) == pytest.approx(0.0, abs=1e-15)
+    assert th.kernel_distance(K, 2 * K) == pytest.approx(0.0, abs=1e-15)
+
+
+def test_multi_output_and_relu_helpers():
+    s0, ss = np.array([0.2, 1.0]), np.array([1.5, 0.3])
+    t = np.linspace(0, 3, 7)
+    sig = th.singular_value_trajectory(s0, ss, -1.0, t, 0.8, 1.5)
+    from scipy.integrate import solve_ivp
+
+    k2 = 0.8 * 1.5
+    sol = solve_ivp(lambda _, x: -np.sqrt(1 + 4 * k2 * x**2) * (x - ss), (0, 3), s0, t_eval=t, rtol=1e-12, atol=1e-14)
+    assert np.max(np.abs(sig - sol.y)) < 1e-9
+    A, W = th.delta_balanced_factors(np.diag([1.0, 0.5]), 0.3, 0.8, 1.5)
+    assert np.allclose(1.5 * A.T @ A - 0.8 * W @ W.T, 0.3 * np.eye(2))
+    assert np.allclose(A @ W, np.diag([1.0, 0.5]))
+    nw, na = th.relu_scales(0.1, np.array([-1.0, 0.0, 1.0]))
+    assert np.allclose(na**2 - nw**2, [-1.0, 0.0, 1.0]) and np.allclose(na * nw, 0.01)
+    u = th.potential_grad(np.array([0.3, -0.4]), -2.0)
+    assert np.allclose(th.mirror_inverse(u, -2.0), [0.3, -0.4])
+
+
+# ----------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda: th.whitened_trajectory(1.0, [1.0, 0.0], [1.0, 0.0], [0.0, 1.0], eta_a=0.0), "eta_a"),
+        (lambda: th.whitened_trajectory(1.0, [1.0, 0.0], [1.0, 0.0], [0.0, 1.0], eta_w=-1.0), "eta_w"),
+        (lambda: th.whitened_trajectory(1.0, [1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0]), "beta_star"),
+        (lambda: th.whitened_trajectory([1.0, 2.0], [1.0, 0.0], [1.0, 0.0], [0.0]), "w0"),
+        (lambda: th.whitened_trajectory(np.nan, [1.0, 0.0], [1.0, 0.0], [0.0]), "a0"),
+        (lambda: th.whitened_trajectory(1.0, [1.0, np.nan], [1.0, 0.0], [0.0]), "w0"),
+        (lambda: th.whitened_trajectory(0.0, [0.0, 0.0], [1.0, 0.0], [0.0]), "a0 and w0"),
+        (lambda: th.whitened_trajectory(1.0, [1.0, 0.0], [1.0, 0.0], [-1.0]), "t"),
+        (lambda: th.conserved_delta(1.0, [1.0], eta_a=0.0), "eta_a"),
+        (lambda: th.ntk_matrix([1.0, 0.0], [1.0, 2.0, 3.0]), "delta"),
+        (lambda: th.implicit_bias(np.ones((1, 2)), [1.0, 2.0], [0.1, 0.1], 0.0), "y"),
+        (lambda: th.implicit_bias(np.ones((1, 2)), [1.0], [0.0, 0.0], 0.0), "beta0"),
+        (lambda: th.kernel_distance(np.ones((2, 3)), np.ones((2, 3))), "K0"),
+        (lambda: nm.gradient_flow(1.0, [1.0, 0.0], np.ones((3, 2)), np.ones(3), [0.0, 1.0], eta_w=0.0), "eta_w"),
+        (lambda: nm.gradient_flow(1.0, [1.0, 0.0], np.ones((3, 3)), np.ones(3), [0.0, 1.0]), "X"),
+        (lambda: nm.gradient_flow(1.0, [1.0, 0.0], np.ones((3, 2)), np.ones(4), [0.0, 1.0]), "y"),
+        (lambda: nm.gradient_flow(1.0, [1.0, 0.0], np.ones((3, 2)), np.ones(3), [1.0, 0.0]), "t"),
+        (lambda: nm.gradient_flow(1.0, [1.0, np.nan], np.ones((3, 2)), np.ones(3), [0.0, 1.0]), "w0"),
+    ],
+)
+def test_bad_input_names_argument(call, name):
+    with pytest.raises(ValueError, match=name):
+        call()
+
+
+# ----------------------------------------------------------------------------- numerics
+
+
+def test_batched_flow_and_gd_consistency():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(6, 3)) / 2
+    y = rng.normal(size=6)
+    a0 = np.array([0.5, -1.0, 0.2])
+    w0 = rng.normal(size=(3, 3))
+    t = np.linspace(0, 2, 11)
+    a, w = nm.gradient_flow(a0, w0, X, y, t)
+    assert a.shape == (3, 11) and w.shape == (3, 11, 3)
+    a1, w1 = nm.gradient_flow(a0[1], w0[1], X, y, t)
+    assert np.allclose(a1, a[1], atol=1e-12) and np.allclose(w1, w[1], atol=1e-12)
+    ag, wg = nm.single_neuron_gd(a0[1], w0[1], X, y, 1e-3, 2000, record_every=1000)
+    assert np.max(np.abs(ag[-1] - a1[-1])) < 1e-2  # GD with h = 1e-3 tracks the flow to O(h)
+    dl = th.conserved_delta(a, w)
+    assert np.max(np.abs(dl - dl[:, :1])) < 1e-8
+
+
+def test_deep_and_relu_conservation_quick():
+    rng = np.random.default_rng(2)
+    Ws = [rng.normal(size=(3, 4)), rng.normal(size=(2, 3))]
+    X, Y = rng.normal(size=(8, 4)) / 3, rng.normal(size=(8, 2))
+    traj = nm.deep_linear_flow(Ws, X, Y, np.linspace(0, 1, 5), [0.5, 2.0], rtol=1e-12, atol=1e-13)
+    D0 = th.conserved_matrices([traj[0][0], traj[1][0]], [0.5, 2.0])[0]
+    D1 = th.conserved_matrices([traj[0][-1], traj[1][-1]], [0.5, 2.0])[0]
+    assert np.max(np.abs(D1 - D0)) < 1e-9
+    Xr, yr, _, _ = nm.teacher_student(4, 30, rng)
+    a, W = nm.symmetric_relu_init(0.5, 0.3, 6, 4, rng)
+    A, Wt = nm.relu_gd(a, W, Xr, yr, 1e-2, (0, 10, 20))
+    assert A.shape == (3, 6) and Wt.shape == (3, 6, 4)
+    assert np.allclose(th.relu_deltas(a, W), 0.3)
+    K = nm.relu_ntk(a, W, Xr)
+    assert K.shape == (30, 30)
+
+
+# ----------------------------------------------------------------------------- every claim end to end (gpu path, tiny)
+
+_FIG3_TINY = dict(deltas=[-1.0, 0.0, 1.0], t_max=20.0, dt=0.05, loss_deltas=[0.0, -1.0], dip_deltas=[-1.0])
+_CASES_TINY = dict(n_cases=5, d=3, n=5, n_times=11)
+_RELU_TINY = dict(d=3, n=20, m=4, t_max=0.5, h=1e-2)
+_GRID_TINY = dict(d=5, n=20, m=6, n_test=50, steps=5, taus=[0.1, 2.0], deltas=[-1.0, 0.0, 1.0])
+TINY = {
+    "delta_conserved": dict(n=6, d=3, batch=4),
+    "gd_drift_order_h": dict(h=1e-2),
+    "deep_delta_conserved": dict(t_max=1.0),
+    "deep_unweighted_not_conserved": dict(t_max=1.0),
+    "relu_delta_conserved": _RELU_TINY,
+    "relu_offdiag_not_conserved": _RELU_TINY,
+    "relu_gd_drift_order_h": dict(_RELU_TINY, t_max=0.2),
+    "beta_only_ode": dict(n=6, d=3, batch=4, t_max=2.0),
+    "closed_form_vs_ode": _CASES_TINY,
+    "reduced_system": _CASES_TINY,
+    "downstream_sign_change": _CASES_TINY,
+    "riccati": dict(n_cases=2, d=3, n=5, n_times=11),
+    "balanced_formula": dict(n_cases=2, d=3, n=5, n_times=11),
+    "long_time_convergence": dict(batch=10),
+    "upstream_lazy_limit": dict(deltas=[10.0, 100.0]),
+    "downstream_lazy_limit": dict(deltas=[10.0, 100.0]),
+    "kernel_distance_fig3": _FIG3_TINY,
+    "kernel_lazy_monotone": _FIG3_TINY,
+    "delayed_rich_loss_time": _FIG3_TINY,
+    "downstream_dip": _FIG3_TINY,
+    "downstream_dip_ordering": _FIG3_TINY,
+    "delayed_alignment_scaling": dict(align_deltas=[20.0]),
+    "silent_alignment_time": dict(eps=[1e-2, 1e-4], dt=0.02, t_max=8.0),
+    "silent_alignment_loss_delay": dict(eps=[1e-2, 1e-4], dt=0.02, t_max=8.0),
+    "upstream_sign_invariant": dict(n=6, d=3, batch=4, t_max=5.0),
+    "mirror_potential": dict(n_points=3),
+    "potential_limits": dict(n_points=3),
+    "implicit_bias": dict(fig4b_deltas=[0.0, 1.0], n_random=1, t_long=200.0),
+    "implicit_bias_limits": dict(),
+    "downstream_small_init_bias": dict(),
+    "hyperbolic_entropy_limits": dict(),
+    "multi_output_singular_values": dict(c=2, n=4, deltas=[-1.0, 0.5], t_max=1.0),
+    "multi_output_mirror_flow": dict(c=2, n=4, deltas=[-1.0, 0.5], t_max=1.0),
+    "relu_rapid_rich": _GRID_TINY,
+    "relu_lazy_large_scale": _GRID_TINY,
+    "grokking_upstream_faster": dict(p=7, width=16, max_steps=20, eval_every=10),
+    "digits_kernel_distance": dict(n_train=50, n_probe=5, width=8, hidden_layers=1, alphas=[0.5, 1.0], steps=4,
+                                   record_steps=[0, 2, 4], eval_step=2),
+}
+#: claims whose verdict at tiny size is not meaningful (qualitative or statistical); only the path is checked
+PATH_ONLY = {"relu_rapid_rich", "relu_lazy_large_scale", "grokking_upstream_faster", "digits_kernel_distance",
+             "delayed_alignment_scaling", "silent_alignment_loss_delay", "gd_drift_order_h", "relu_gd_drift_order_h"}
+
+
+def _claims():
+    from verify.lazy_rich import CLAIMS
+
+    return CLAIMS
+
+
+def test_every_claim_has_profiles_and_tiny_config():
+    names = {c.name for c in _claims()}
+    assert names == set(TINY), names ^ set(TINY)
+    for c in _claims():
+        assert {"quick", "gpu"} <= set(c.profiles)
+        assert set(TINY[c.name]) <= set(c.profiles["gpu"].config), c.name
+
+
+@pytest.mark.parametrize("name", sorted(TINY))
+def test_claim_end_to_end_tiny(name):
+    from verify.core.claims import Measurement, Prediction
+    from verify.core.context import RunContext
+
+    claim = next(c for c in _claims() if c.name == name)
+    cfg = {**claim.profiles["gpu"].config, **TINY[name]}
+    pred = claim.theory(RunContext(claim.id, "gpu", cfg, 20240617, "theory"))
+    meas = claim.practice(RunContext(claim.id, "gpu", cfg, 0, "practice"))
+    pred = pred if isinstance(pred, Prediction) else Prediction(pred)
+    meas = meas if isinstance(meas, Measurement) else Measurement(meas)
+    assert np.all(np.isfinite(np.asarray(meas.value, float))), name
+    err = claim.comparison.error_fn(pred.value, meas.value, pred.stderr, meas.stderr)
+    if name not in PATH_ONLY:
+        assert claim.comparison.pass_fn(err, claim.tolerance), (name, err)
+    if claim.figure is not None and name in ("kernel_distance_fig3", "implicit_bias"):
+        import matplotlib.pyplot as plt
+
+        fig = claim.figure(RunContext(claim.id, "gpu", cfg, 0, "practice"), pred, [meas])
+        assert fig is not None
+        plt.close(fig)

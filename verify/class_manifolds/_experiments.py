@@ -1,0 +1,440 @@
+"""Experiments behind the claims: analytic sets, trained digits models, ResNet-20 sweeps.
+
+Every function here is a pure function of its config and seed; results are plain dicts of
+numpy arrays (picklable, so `ctx.shared` can cache them).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import torch
+
+import theory.class_manifolds as T
+from numerics.class_manifolds import (
+    AnchorPool,
+    BallClassifier,
+    HalfSpaceClassifier,
+    ShellClassifier,
+    TubeClassifier,
+    affine_cut_distance,
+    affine_intersection,
+    cutting_plane_dimensions,
+    estimate_d_star,
+    geometric_sweep,
+)
+from numerics.class_manifolds._nets import (
+    accuracy,
+    digits_data,
+    load_cifar10,
+    mlp,
+    resnet20,
+    softmax_regression,
+    synthetic_images,
+    train_classifier,
+)
+from verify.core.seeding import stream_seed
+
+# --------------------------------------------------------------------------- helpers
+
+
+def tgen(seed: int, stream: str, device: str = "cpu") -> torch.Generator:
+    g = torch.Generator(device=device)
+    g.manual_seed(stream_seed(seed, stream))
+    return g
+
+
+def seeded_init(seed: int, stream: str, build):
+    """Build a model with its initialisation drawn from the (seed, stream) torch stream."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(stream_seed(seed, stream))
+        return build()
+
+
+def random_orthonormal(k: int, D: int, gen: torch.Generator) -> torch.Tensor:
+    q, _ = torch.linalg.qr(torch.randn(D, k, generator=gen, dtype=torch.float64))
+    return q.T.contiguous()
+
+
+def unit_vector_orthogonal_to(U: torch.Tensor | None, D: int, gen: torch.Generator) -> torch.Tensor:
+    v = torch.randn(D, generator=gen, dtype=torch.float64)
+    if U is not None and U.numel():
+        v = v - (v @ U.T) @ U
+    return v / v.norm()
+
+
+def summarise(results, D: int, prefix: str = "") -> dict[str, Any]:
+    """Per-target d*, intervals and curves of a list of `CuttingPlaneResult`s, plus the mean
+    effective dimension over targets with a bootstrap interval (d* clipped to [1, D])."""
+    d_star = np.array([r.estimate.d_star for r in results])
+    boots = np.stack([r.estimate.boot for r in results])  # (n_t, n_boot)
+    clipped = np.clip(np.nan_to_num(boots, nan=np.nan, posinf=D), 1, D)
+    mean_deff_boot = D - np.nanmean(clipped, axis=0)
+    d_clip = np.clip(np.where(np.isfinite(d_star), d_star, D), 1, D)
+    return {
+        "D": int(D),
+        "dims": results[0].sweep.dims,
+        "rate": np.stack([r.sweep.success_rate for r in results]),
+        "popt": np.stack([r.estimate.popt for r in results]),
+        "d_star": d_star,
+        "d_star_clipped": d_clip,
+        "ci": np.array([[r.estimate.ci_low, r.estimate.ci_high] for r in results]),
+        "notebook_error": np.array([r.estimate.notebook_error for r in results]),
+        "censored": [r.estimate.censored for r in results],
+        "monotone": np.array([r.estimate.monotone for r in results]),
+        "mean_deff": float(D - d_clip.mean()),
+        "mean_deff_boot": mean_deff_boot,
+        "steps": float(np.mean([r.sweep.steps.mean() for r in results])),
+        "max_steps_hit": int(sum(int((r.sweep.steps >= 300).sum()) for r in results)),
+    }
+
+
+def interval(samples: np.ndarray, ci: float = 0.9) -> list[float]:
+    s = np.asarray(samples, dtype=float)
+    s = s[np.isfinite(s)]
+    if not s.size:
+        return [math.nan, math.nan]
+    return [float(np.quantile(s, (1 - ci) / 2)), float(np.quantile(s, 1 - (1 - ci) / 2))]
+
+
+def sweep_kwargs(cfg, device: str) -> dict[str, Any]:
+    kw = dict(
+        steps=int(cfg.get("steps", 300)),
+        lr=float(cfg.get("lr", 0.05)),
+        n_boot=int(cfg.get("n_boot", 100)),
+        device=device,
+        max_basis_entries=int(cfg.get("max_basis_entries", 2**26)),
+    )
+    if cfg.get("radius") is not None:
+        kw["radius"] = float(cfg["radius"])
+        kw["radius_mode"] = cfg.get("radius_mode", "clamp")
+    return kw
+
+
+def dims_grid(cfg, D: int) -> list[int]:
+    dims = cfg.get("dims")
+    if dims is None or dims == "even":
+        return [1] + list(range(2, D + 1, 2))
+    return [int(d) for d in dims if int(d) <= D]
+
+
+# --------------------------------------------------------------------------- analytic sets
+
+
+def analytic_case(case: str, cfg, seed: int, device: str = "cpu") -> dict[str, Any]:
+    """Run the estimator on one analytic case (brief B.6) and return curves and d*."""
+    D = int(cfg["D"])
+    reps = int(cfg["reps"])
+    dims = dims_grid(cfg, D)
+    gen = tgen(seed, f"analytic/{case}")  # the sets (CPU, float64)
+    cut_gen = tgen(seed, f"analytic-cuts/{case}", device if str(device).startswith("cuda") else "cpu")
+    rng = np.random.default_rng(stream_seed(seed, f"analytic-fit/{case}"))
+    anchor = torch.zeros(D)
+    basis = cfg.get("basis", "orthonormal")
+    kw = sweep_kwargs(cfg, device)
+    n_boot = kw.pop("n_boot")
+    refine = int(cfg.get("refine", 0))
+
+    def optimiser(model, name, **extra):
+        args = {**kw, **extra}
+        res = cutting_plane_dimensions(model.to(device), [1], anchor.to(device), dims, reps, 0.5, num_classes=2, basis=basis,
+                                       generator=cut_gen, n_boot=n_boot, rng=rng, **args)[0]
+        if refine and res.estimate.censored is None:
+            res = _refined(model, res, anchor, reps, refine, basis, cut_gen, rng, n_boot, device, D, args)
+        return {f"{name}": res}
+
+    out: dict[str, Any] = {}
+    if case == "affine_subspace":
+        k = int(cfg["k"])
+        U = random_orthonormal(k, D, gen)
+        a = float(cfg["distance"]) * unit_vector_orthogonal_to(U, D, gen)
+        hit = lambda M: affine_cut_distance(anchor, M, a, U) <= 1e-9  # noqa: E731
+        sw = geometric_sweep(hit, D, dims, reps, basis=basis, generator=gen)
+        out["subspace"] = _geo_result(sw, D, n_boot, rng)
+    elif case == "intersection_union":
+        k1, k2 = int(cfg["k1"]), int(cfg["k2"])
+        U1, U2 = random_orthonormal(k1, D, gen), random_orthonormal(k2, D, gen)
+        a1 = unit_vector_orthogonal_to(U1, D, gen) + 0.5 * torch.randn(D, generator=gen, dtype=torch.float64) @ U1.T @ U1
+        a2 = unit_vector_orthogonal_to(U2, D, gen) + 0.5 * torch.randn(D, generator=gen, dtype=torch.float64) @ U2.T @ U2
+        inter = affine_intersection(a1.numpy(), U1.numpy(), a2.numpy(), U2.numpy())
+        p_i, U_i = torch.as_tensor(inter[0]), torch.as_tensor(inter[1])
+        hit_i = lambda M: affine_cut_distance(anchor, M, p_i, U_i) <= 1e-9  # noqa: E731
+        u1, u2 = int(cfg["union_k1"]), int(cfg["union_k2"])
+        V1, V2 = random_orthonormal(u1, D, gen), random_orthonormal(u2, D, gen)
+        b1, b2 = unit_vector_orthogonal_to(V1, D, gen), unit_vector_orthogonal_to(V2, D, gen)
+        hit_u = lambda M: torch.minimum(affine_cut_distance(anchor, M, b1, V1), affine_cut_distance(anchor, M, b2, V2)) <= 1e-9  # noqa: E731
+        out["intersection"] = _geo_result(geometric_sweep(hit_i, D, dims, reps, basis=basis, generator=gen), D, n_boot, rng)
+        out["union"] = _geo_result(geometric_sweep(hit_u, D, dims, reps, basis=basis, generator=gen), D, n_boot, rng)
+        out["intersection_dim"] = int(U_i.shape[0])
+    elif case == "tube":
+        k = int(cfg["k"])
+        U = random_orthonormal(k, D, gen)
+        a = float(cfg["r_perp"]) * unit_vector_orthogonal_to(U, D, gen) + torch.randn(D, generator=gen, dtype=torch.float64) @ U.T @ U
+        out.update(optimiser(TubeClassifier(a.float(), U.float(), float(cfg["rho"]), float(cfg.get("sharpness", 10.0))), "tube"))
+    elif case == "ball":
+        for ratio in cfg["ratios"]:
+            c = float(cfg["R"]) * unit_vector_orthogonal_to(None, D, gen)
+            out.update(optimiser(BallClassifier(c.float(), ratio * float(cfg["R"]), float(cfg.get("sharpness", 10.0))), f"ball_{ratio}"))
+    elif case == "sphere_viewpoint":
+        r, w = float(cfg["r"]), float(cfg["width"])
+        for name, R in (("inside", float(cfg["R_inside"])), ("outside", float(cfg["R_outside"]))):
+            c = R * unit_vector_orthogonal_to(None, D, gen)
+            out.update(optimiser(ShellClassifier(c.float(), r, w, float(cfg.get("sharpness", 10.0))), name))
+    elif case == "halfspace_budget":
+        gap, B = float(cfg["gap"]), float(cfg["budget"])
+        w = unit_vector_orthogonal_to(None, D, gen)
+        model = HalfSpaceClassifier(w.float(), gap, float(cfg.get("sharpness", 10.0)))
+        out.update(optimiser(model, "clamp", radius=B, radius_mode="clamp"))
+        if cfg.get("also_project", True):
+            out.update(optimiser(model, "project", radius=B, radius_mode="project"))
+    elif case == "gordon":
+        for ratio in cfg["ratios"]:
+            c = float(cfg["R"]) * unit_vector_orthogonal_to(None, D, gen)
+            out.update(optimiser(BallClassifier(c.float(), ratio * float(cfg["R"]), float(cfg.get("sharpness", 10.0))), f"cap_{ratio}"))
+    elif case == "axis_aligned":
+        s, ratio, R = int(cfg["support"]), float(cfg["ratio"]), float(cfg["R"])
+        idx = torch.randperm(D, generator=gen)[:s]
+        c = torch.zeros(D)
+        c[idx] = R / math.sqrt(s)
+        model = BallClassifier(c, ratio * R, float(cfg.get("sharpness", 10.0)))
+        for b in ("axis_aligned", "orthonormal"):
+            res = cutting_plane_dimensions(model.to(device), [1], anchor.to(device), dims, reps, 0.5, num_classes=2, basis=b,
+                                           generator=cut_gen, n_boot=n_boot, rng=rng, **kw)[0]
+            out[b] = res
+    else:
+        raise ValueError(f"unknown analytic case {case!r}")
+    return _pack(out)
+
+
+def _refined(model, res, anchor, reps, refine, basis, gen, rng, n_boot, device, D, args):
+    """Second stage: `refine` extra dims spread over the bracket of the first crossing."""
+    from numerics.class_manifolds import CuttingPlaneResult, CutSweep
+
+    sw = res.sweep
+    rate = sw.success_rate
+    j = int(np.nonzero(rate >= 0.5)[0][0])
+    lo, hi = (sw.dims[max(j - 1, 0)], sw.dims[j])
+    lo2, hi2 = max(1.0, lo - (hi - lo)), min(float(D), hi + (hi - lo))
+    extra = sorted(set(int(round(x)) for x in np.linspace(lo2, hi2, refine)) - set(int(d) for d in sw.dims))
+    if not extra:
+        return res
+    r2 = cutting_plane_dimensions(model, [1], anchor.to(device), extra, reps, 0.5, num_classes=2, basis=basis,
+                                  generator=gen, n_boot=0, rng=rng, **args)[0].sweep
+    dims = np.concatenate([sw.dims, r2.dims])
+    order = np.argsort(dims)
+    merged = CutSweep(
+        dims=dims[order],
+        **{k: np.concatenate([getattr(sw, k), getattr(r2, k)])[order] for k in ("score", "target_mass", "min_loss", "steps")},
+        threshold=sw.threshold, D=sw.D, basis=sw.basis, target=sw.target,
+    )
+    return CuttingPlaneResult(sweep=merged, estimate=estimate_d_star(merged.dims, merged.values(), D, n_boot=n_boot, rng=rng))
+
+
+def _geo_result(sw, D, n_boot, rng):
+    from numerics.class_manifolds import CuttingPlaneResult
+
+    return CuttingPlaneResult(sweep=sw, estimate=estimate_d_star(sw.dims, sw.values(), D, n_boot=n_boot, rng=rng))
+
+
+def _pack(out: dict[str, Any]) -> dict[str, Any]:
+    packed: dict[str, Any] = {}
+    for name, res in out.items():
+        if not hasattr(res, "estimate"):
+            packed[name] = res
+            continue
+        e = res.estimate
+        packed[name] = {
+            "d_star": e.d_star,
+            "ci": [e.ci_low, e.ci_high],
+            "stderr": e.stderr,
+            "notebook_error": e.notebook_error,
+            "censored": e.censored,
+            "popt": e.popt,
+            "dims": res.sweep.dims,
+            "rate": res.sweep.success_rate,
+            "reps": int(res.sweep.score.shape[1]),
+            "steps": float(res.sweep.steps.mean()),
+            "max_steps_hit": int((res.sweep.steps >= res.sweep.steps.max()).sum()) if res.sweep.steps.max() >= 300 else 0,
+        }
+    return packed
+
+
+# --------------------------------------------------------------------------- theory curves
+
+
+def theory_curve(case: str, cfg, name: str, d) -> np.ndarray:
+    """Exact P(d) of an analytic case (config as in `analytic_case`)."""
+    D = int(cfg["D"])
+    if case == "affine_subspace":
+        return T.p_hit_affine_subspace(d, D, int(cfg["k"]))
+    if case == "intersection_union":
+        if name == "intersection":
+            return T.p_hit_intersection(d, D, int(cfg["k1"]), int(cfg["k2"]))
+        return T.p_hit_union(d, D, int(cfg["union_k1"]), int(cfg["union_k2"]))
+    if case == "tube":
+        return T.p_hit_tube(d, D, int(cfg["k"]), float(cfg["rho"]), float(cfg["r_perp"]))
+    if case in ("ball", "gordon"):
+        ratio = float(name.split("_")[1])
+        return T.p_hit_ball(d, D, ratio * float(cfg["R"]), float(cfg["R"]))
+    if case == "sphere_viewpoint":
+        R = float(cfg["R_inside"] if name == "inside" else cfg["R_outside"])
+        r, w = float(cfg["r"]), float(cfg["width"])
+        if R < r - w:
+            return T.p_hit_sphere(d, D, r, R)
+        return T.p_hit_ball(d, D, r + w, R)
+    if case == "halfspace_budget":
+        return T.p_hit_halfspace_budget(d, D, float(cfg["gap"]), float(cfg["budget"]))
+    if case == "axis_aligned":
+        if name == "axis_aligned":
+            return T.p_hit_ball_axis_aligned(np.round(np.asarray(d)).astype(int), D, float(cfg["ratio"]) * float(cfg["R"]), float(cfg["R"]), int(cfg["support"]))
+        return T.p_hit_ball(d, D, float(cfg["ratio"]) * float(cfg["R"]), float(cfg["R"]))
+    raise ValueError(case)
+
+
+def theory_d_star(case: str, cfg, name: str) -> float:
+    D = int(cfg["D"])
+    continuous = case not in ("affine_subspace", "intersection_union") and not (case == "axis_aligned" and name == "axis_aligned")
+    return T.d_star_crossing(lambda d: theory_curve(case, cfg, name, d), D, 0.5, continuous=continuous)
+
+
+# --------------------------------------------------------------------------- trained models
+
+
+def _data(cfg, seed: int, data_dir: str | None = None):
+    kind = cfg.get("data", "digits")
+    if kind == "cifar10":
+        from verify.core.claims import SkipClaim
+
+        loaded = load_cifar10(data_dir)
+        if loaded is None:
+            raise SkipClaim("CIFAR-10 (cifar-10-batches-py) not found under --data-dir")
+        X, y = loaded
+        n = int(cfg.get("n_train") or X.shape[0])
+        return X[:n], y[:n]
+    if kind == "digits":
+        X, y = digits_data()
+        return X, y
+    if kind == "synthetic":
+        return synthetic_images(int(cfg["n_train"]), image_size=int(cfg.get("image_size", 32)), noise=float(cfg.get("noise", 0.35)),
+                                seed=stream_seed(seed, "synthetic-data") % 2**31)
+    raise ValueError(f"unknown data {kind!r}")
+
+
+def _builder(cfg, width: int | None = None):
+    arch = cfg.get("arch", "mlp")
+    if arch == "mlp":
+        return lambda: mlp(64, int(width or cfg["width"]))
+    if arch == "softmax":
+        return lambda: softmax_regression(64)
+    if arch == "resnet20":
+        return lambda: resnet20(width=int(width or cfg.get("width", 16)), n=int(cfg.get("blocks", 3)), image_size=int(cfg.get("image_size", 32)))
+    raise ValueError(f"unknown arch {arch!r}")
+
+
+def _train(cfg, seed, stream, X, y, epochs, device, width=None, **kw):
+    model = seeded_init(seed, f"init/{stream}", _builder(cfg, width))
+    return train_classifier(model, X, y, epochs, generator=tgen(seed, f"batches/{stream}"), device=device,
+                            lr=float(cfg.get("train_lr", 0.1)), **kw)
+
+
+def _sweep(model, X, y, cfg, seed, stream, device, targets=None, basis="gaussian_unit"):
+    import time
+
+    t0 = time.perf_counter()
+    D = X.shape[1]
+    kw = sweep_kwargs(cfg, device)
+    n_boot = kw.pop("n_boot")
+    targets = list(range(10)) if targets is None else targets
+    res = cutting_plane_dimensions(model, targets, AnchorPool(X.to(device), y), dims_grid(cfg, D), int(cfg["reps"]), 0.5,
+                                   num_classes=10, basis=basis, generator=tgen(seed, f"cuts/{stream}", _gen_device(device)),
+                                   n_boot=n_boot, rng=np.random.default_rng(stream_seed(seed, f"boot/{stream}")), **kw)
+    out = summarise(res, D)
+    out["wall_s"] = time.perf_counter() - t0
+    out["cuts"] = int(sum(r.sweep.score.size for r in res))
+    return out
+
+
+def _gen_device(device) -> str:
+    return "cuda" if str(device).startswith("cuda") else "cpu"
+
+
+def main_experiment(cfg, seed: int, device: str = "cpu", data_dir: str | None = None) -> dict[str, Any]:
+    """The reference model: per-class d* at several training epochs; on the last checkpoint also
+    boundary targets (uniform over 2-4 classes, if `boundary_sizes`) and other bases (if `bases`)."""
+    X, y = _data(cfg, seed, data_dir)
+    epochs = [int(e) for e in cfg["epochs"]]
+    models = _train(cfg, seed, "main", X, y, epochs, device)
+    out: dict[str, Any] = {"epochs": epochs, "train_acc": [], "sweeps": []}
+    for e in epochs:
+        m = models[e]
+        out["train_acc"].append(accuracy(m, X.to(device), y.to(device)))
+        out["sweeps"].append(_sweep(m, X, y, cfg, seed, f"epoch{e}", device))
+    out["train_steps"] = int(max(epochs) * math.ceil(X.shape[0] / 128))
+    final = models[epochs[-1]]
+    if cfg.get("boundary_sizes"):
+        rng = np.random.default_rng(stream_seed(seed, "boundary-targets"))
+        targets = [sorted(rng.choice(10, size=int(size), replace=False).tolist())
+                   for size in cfg["boundary_sizes"] for _ in range(int(cfg["boundary_per_size"]))]
+        out["boundary"] = _sweep(final, X, y, cfg, seed, "boundary", device, targets=targets)
+        out["boundary_targets"] = targets
+    for b in cfg.get("bases", ()):
+        out[f"basis_{b}"] = _sweep(final, X, y, cfg, seed, f"basis-{b}", device, basis=b)
+    return out
+
+
+def softmax_experiment(cfg, seed, device="cpu", data_dir=None):
+    X, y = _data(cfg, seed, data_dir)
+    sm_cfg = {**cfg, "arch": "softmax"}
+    epoch = int(cfg.get("final_epoch") or max(cfg["epochs"]))
+    m = _train(sm_cfg, seed, "softmax", X, y, epoch, device)[epoch]
+    return {"train_acc": accuracy(m, X.to(device), y.to(device)), "sweep": _sweep(m, X, y, cfg, seed, "softmax", device)}
+
+
+def width_experiment(cfg, seed, device="cpu", data_dir=None):
+    X, y = _data(cfg, seed, data_dir)
+    out = {}
+    for w in cfg["widths"]:
+        m = _train(cfg, seed, f"width{w}", X, y, int(cfg["final_epoch"]), device, width=int(w))[int(cfg["final_epoch"])]
+        out[int(w)] = {"train_acc": accuracy(m, X.to(device), y.to(device)), "sweep": _sweep(m, X, y, cfg, seed, f"width{w}", device)}
+    return out
+
+
+def ensemble_experiment(cfg, seed, device="cpu", data_dir=None):
+    X, y = _data(cfg, seed, data_dir)
+    E = int(cfg["ensemble_size"])
+    members = [_train(cfg, seed, f"member{i}", X, y, int(cfg["final_epoch"]), device)[int(cfg["final_epoch"])] for i in range(E)]
+    out = {"members": [_sweep(m, X, y, cfg, seed, f"member{i}", device) for i, m in enumerate(members)]}
+    out["ensemble"] = _sweep(members, X, y, cfg, seed, "ensemble", device)
+    with torch.no_grad():
+        p = torch.stack([torch.softmax(m(X.to(device)), -1) for m in members]).mean(0)
+    out["ensemble_acc"] = float((p.argmax(-1).cpu() == y).float().mean())
+    return out
+
+
+def labels_experiment(cfg, seed, device="cpu", data_dir=None):
+    """True vs randomised labels on the same inputs, each trained until the same train accuracy."""
+    X, y = _data(cfg, seed, data_dir)
+    n = int(cfg.get("label_subset", X.shape[0]))
+    perm = torch.randperm(X.shape[0], generator=tgen(seed, "label-subset"))[:n]
+    Xs, ys = X[perm], y[perm]
+    yr = ys[torch.randperm(n, generator=tgen(seed, "label-shuffle"))]
+    out = {}
+    for name, lab in (("true", ys), ("random", yr)):
+        trained = _train(cfg, seed, f"labels-{name}", Xs, lab, 0, device, width=int(cfg.get("label_width", cfg.get("width", 64))),
+                         stop_at_accuracy=float(cfg["label_train_acc"]), max_epochs=int(cfg["label_max_epochs"]))
+        epoch, m = next(iter(trained.items()))
+        out[name] = {
+            "epochs": epoch,
+            "train_acc": accuracy(m, Xs.to(device), lab.to(device)),
+            "sweep": _sweep(m, Xs, lab, cfg, seed, f"labels-{name}", device),
+        }
+    if cfg.get("label_equal_epochs_control", True):
+        # control: true labels trained as many epochs as the random-label net needed
+        e = int(out["random"]["epochs"])
+        m = _train(cfg, seed, "labels-true", Xs, ys, e, device, width=int(cfg.get("label_width", cfg.get("width", 64))))[e]
+        out["true_equal_epochs"] = {"epochs": e, "train_acc": accuracy(m, Xs.to(device), ys.to(device)),
+                                    "sweep": _sweep(m, Xs, ys, cfg, seed, "labels-true-long", device)}
+    return out

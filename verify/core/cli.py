@@ -1,0 +1,152 @@
+"""Command line of `python -m verify.all` and `python -m verify.<paper>`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+__all__ = ["main", "main_for_paper", "build_parser", "load_conf"]
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser(prog: str = "python -m verify.all") -> argparse.ArgumentParser:
+    p = _Parser(prog=prog, description="Run the papers' claims, theory vs practice, and write the agreement report.")
+    p.add_argument("--profile", default="quick", choices=["quick", "gpu", "paper"], help="experiment scale (default: quick)")
+    p.add_argument("--only", action="append", default=[], metavar="GLOB",
+                   help="claim ids or paper names to run, e.g. 'lazy_rich*' or 'icl' (repeat or comma-separate)")
+    p.add_argument("-r", "--run-entry", action="append", default=[], metavar="ENTRY",
+                   help="run entry 'claim_glob:key=value,...'; 'key=a|b' expands a grid, 'seeds=N' sets the seeds")
+    p.add_argument("--conf", action="append", default=[], metavar="FILE", help="conf file (TOML) listing run entries with priorities")
+    p.add_argument("--priority", type=int, default=None, help="with --conf: run only entries with priority <= N")
+    p.add_argument("--list", action="store_true", help="list the selected claims and exit")
+    p.add_argument("--device", default="auto", help="auto, cpu or cuda (default: auto)")
+    p.add_argument("--jobs", type=int, default=1, help="worker processes (default 1: inline)")
+    p.add_argument("--address", default=None, help="Dask scheduler address tcp://host:port (needs the 'dask' extra)")
+    p.add_argument("--backend", default=None, choices=["local", "dask"], help="executor backend (default: local; dask if --address)")
+    p.add_argument("--suite", default="latest", help="named report version; runs go to <store>/<suite> (default: latest)")
+    p.add_argument("--out", default=None, help="report folder (default: reports/<suite>)")
+    p.add_argument("--store", default="runs", help="run store root (default: runs)")
+    p.add_argument("--force", action="store_true", help="recompute even what the store already holds")
+    p.add_argument("--skip-completed", action="store_true",
+                   help="reuse completed runs (the default; kept for HELM users; --force overrides)")
+    p.add_argument("--seed", type=int, default=None, help="base seed: practice seeds become SEED, SEED+1, ...")
+    p.add_argument("--data-dir", default=None, help="folder with datasets for the paper profile (e.g. CIFAR-10)")
+    p.add_argument("--plugins", action="append", default=[], metavar="MODULE", help="extra module(s) defining CLAIMS")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    return p
+
+
+def load_conf(path: str | os.PathLike, priority: int | None) -> tuple[list, str | None]:
+    """Run entries of a TOML conf file: `profile = "quick"` (optional) and
+    `[[entries]] run = "claim_glob:key=v" priority = 1`."""
+    from verify.core.spec import parse_run_entry
+
+    p = Path(path)
+    if not p.exists():
+        candidate = Path(__file__).resolve().parents[1] / "conf" / (p.name if p.suffix else p.name + ".toml")
+        if candidate.exists():
+            p = candidate
+        else:
+            raise ValueError(f"conf file {path} not found")
+    with open(p, "rb") as f:
+        data = tomllib.load(f)
+    entries = []
+    for e in data.get("entries", []):
+        if "run" not in e:
+            raise ValueError(f"conf {p}: every [[entries]] needs a 'run'")
+        prio = int(e.get("priority", 1))
+        if priority is None or prio <= priority:
+            entries.append(parse_run_entry(e["run"], priority=prio))
+    return entries, data.get("profile")
+
+
+def _split(values: Sequence[str]) -> list[str]:
+    return [x.strip() for v in values for x in v.split(",") if x.strip()]
+
+
+def main(argv: Sequence[str] | None = None, prog: str = "python -m verify.all", default_only: Sequence[str] = ()) -> int:
+    parser = build_parser(prog)
+    args = parser.parse_args(argv)
+    if args.no_progress:
+        os.environ["DLTHEORY_PROGRESS"] = "0"
+    if args.jobs < 1:
+        parser.error("--jobs must be >= 1")
+
+    from verify.core.device import select_device
+    from verify.core.executor import make_executor
+    from verify.core.registry import discover
+    from verify.core.report import print_summary, write_report
+    from verify.core.runner import plan, run_claims
+    from verify.core.spec import parse_run_entry
+    from verify.core.store import RunStore
+
+    try:
+        device = select_device(args.device)
+        entries = [parse_run_entry(e) for e in args.run_entry]
+        profile = args.profile
+        for c in args.conf:
+            conf_entries, conf_profile = load_conf(c, args.priority)
+            entries += conf_entries
+            if conf_profile and "--profile" not in (argv if argv is not None else sys.argv):
+                profile = conf_profile
+        store = RunStore(args.store, args.suite)
+        registry = discover(tuple(args.plugins))
+        only = _split(args.only) or list(default_only)
+        items = plan(registry, profile, only, entries, seed_base=args.seed, device=device)
+    except (ValueError, KeyError) as e:
+        parser.error(str(e).strip("'\""))
+    if not items:
+        parser.error(f"no claim matches {', '.join(only) or 'the selection'}")
+
+    if args.list:
+        for it in items:
+            label = it.spec.label if it.spec else it.claim_id
+            extra = f"  [SKIP: {it.skip_reason}]" if it.skip_reason else ("  [ERROR: import]" if it.error else "")
+            seeds = f"  seeds={list(it.spec.seeds)}" if it.spec else ""
+            print(f"{label}{seeds}{extra}")
+        return 0
+
+    try:
+        executor = make_executor(args.jobs, args.address, args.backend)
+    except (RuntimeError, ValueError) as e:
+        parser.error(str(e))
+    t0 = time.perf_counter()
+    try:
+        results = run_claims(items, store, executor, device=device, force=args.force, data_dir=args.data_dir, plugins=args.plugins)
+    finally:
+        executor.close()
+    out = Path(args.out) if args.out else Path("reports") / args.suite
+    meta = {
+        "suite": args.suite,
+        "profile": profile,
+        "device": device,
+        "jobs": args.jobs,
+        "backend": executor.name,
+        "wall_s": time.perf_counter() - t0,
+        "command": " ".join([prog, *(argv if argv is not None else sys.argv[1:])]),
+        "store": str(store.path),
+    }
+    write_report(results, out, meta)
+    print_summary(results, out, meta)
+    bad = [r for r in results if r["verdict"] in ("FAIL", "ERROR")]
+    return 1 if bad else 0
+
+
+def main_for_paper(paper: str, argv: Sequence[str] | None = None) -> int:
+    """`python -m verify.<paper>`: the same options, restricted to one paper's claims."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    return main(argv, prog=f"python -m verify.{paper}", default_only=(f"{paper}.*",))
+

@@ -1,0 +1,67 @@
+"""Diff of two reports (suites): which claims flipped verdict, whose error changed, which
+appeared or disappeared."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from verify.core.report.tables import fmt
+
+__all__ = ["load_results", "diff_results", "render_diff"]
+
+
+def load_results(path: str | Path) -> dict[str, dict[str, Any]]:
+    """Results of a report folder (or its results.json), by claim label."""
+    p = Path(path)
+    if p.is_dir():
+        p = p / "results.json"
+    if not p.exists():
+        raise ValueError(f"no results.json at {path}")
+    data = json.loads(p.read_text())
+    return {r["label"]: r for r in data["results"]}
+
+
+def diff_results(a: dict[str, dict[str, Any]], b: dict[str, dict[str, Any]], rel_change: float = 0.1) -> dict[str, Any]:
+    """Compare suite `a` (before) with `b` (after)."""
+    flipped, changed, same = [], [], []
+    for label in sorted(set(a) & set(b)):
+        ra, rb = a[label], b[label]
+        if ra.get("verdict") != rb.get("verdict"):
+            flipped.append({"label": label, "before": ra.get("verdict"), "after": rb.get("verdict"), "error_before": ra.get("error"), "error_after": rb.get("error")})
+            continue
+        ea, eb = ra.get("error"), rb.get("error")
+        if isinstance(ea, (int, float)) and isinstance(eb, (int, float)):
+            scale = max(abs(ea), abs(eb), 1e-300)
+            if abs(ea - eb) / scale > rel_change and not (math.isnan(ea) and math.isnan(eb)):
+                changed.append({"label": label, "verdict": rb.get("verdict"), "error_before": ea, "error_after": eb})
+                continue
+        same.append(label)
+    return {
+        "flipped": flipped,
+        "changed": changed,
+        "unchanged": same,
+        "added": sorted(set(b) - set(a)),
+        "removed": sorted(set(a) - set(b)),
+    }
+
+
+def render_diff(d: dict[str, Any], name_a: str, name_b: str) -> str:
+    lines = [f"# Report diff: `{name_a}` → `{name_b}`", ""]
+    lines.append(f"{len(d['flipped'])} flipped, {len(d['changed'])} changed error, {len(d['unchanged'])} unchanged, "
+                 f"{len(d['added'])} added, {len(d['removed'])} removed.")
+    lines.append("")
+    if d["flipped"]:
+        lines += ["## Verdict flipped", "", "| claim | before | after | error before | error after |", "|---|---|---|---|---|"]
+        lines += [f"| {x['label']} | {x['before']} | {x['after']} | {fmt(x['error_before'])} | {fmt(x['error_after'])} |" for x in d["flipped"]]
+        lines.append("")
+    if d["changed"]:
+        lines += ["## Error changed by more than 10%", "", "| claim | verdict | error before | error after |", "|---|---|---|---|"]
+        lines += [f"| {x['label']} | {x['verdict']} | {fmt(x['error_before'])} | {fmt(x['error_after'])} |" for x in d["changed"]]
+        lines.append("")
+    for key, title in (("added", "Added"), ("removed", "Removed")):
+        if d[key]:
+            lines += [f"## {title}", ""] + [f"- {x}" for x in d[key]] + [""]
+    return "\n".join(lines)
