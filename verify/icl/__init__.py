@@ -62,16 +62,16 @@ GPU_SWEEP = dict(
     n_layer=8,
     n_embd=128,
     n_head=2,
-    steps=4000,
+    steps=5000,
     batch_sizes=(256, 512),
     lr=1e-3,
-    log2_M=(2, 4, 6, 8, 10, 12, 14, 16),
+    log2_M=(2, 4, 6, 8, 10, 12, 14),
     n_eval=4096,
     interp_pairs=32,
     interp_seqs=16,
     precision="bf16",
     checkpoint_every=1000,
-    large_log2_M_from=14,
+    large_log2_M_from=12,
 )
 #: paper: 500k steps at batch 256 and 512, M = 2^0 ... 2^20.
 PAPER_SWEEP = dict(GPU_SWEEP, steps=500_000, log2_M=tuple(range(0, 21)), n_eval=2**14, checkpoint_every=10_000)
