@@ -1,0 +1,364 @@
+"""Tests of the ICL paper (Raventós et al. 2023): estimators, risks, model, training, claims."""
+
+from __future__ import annotations
+
+import math
+import os
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, strategies as st
+from scipy import special, stats
+
+import numerics.icl as N
+import theory.icl as T
+from verify.core.claims import Measurement, Prediction
+from verify.core.context import RunContext
+from verify.core.seeding import THEORY_SEED
+
+torch.set_num_threads(1)
+
+
+# =============================================================================================
+# Derivations
+# =============================================================================================
+
+
+def test_derivation_checks_all_true():
+    ders = T.derivations()
+    assert {d.id for d in ders} == {"icl.ridge_posterior", "icl.ridge_bayes_risk", "icl.dmmse_posterior", "icl.interpolation_path"}
+    for d in ders:
+        assert d.failed_checks == [], d.id
+        assert any(s.check for s in d.steps), d.id
+        assert "\\[" in d.to_markdown()
+
+
+# =============================================================================================
+# Estimators against direct posterior computation (hypothesis)
+# =============================================================================================
+
+problems = st.tuples(
+    st.integers(1, 5),  # D
+    st.integers(0, 9),  # n context pairs
+    st.floats(0.05, 2.0),  # sigma^2
+    st.floats(0.3, 3.0),  # tau^2
+    st.integers(0, 2**31 - 1),
+)
+
+
+@given(problems)
+def test_ridge_equals_gaussian_conditioning(p):
+    """Ridge vs E[w | y] from conditioning the joint Gaussian (w, y): tau^2 X^T (tau^2 X X^T + sigma^2 I)^{-1} y."""
+    D, n, s2, t2, seed = p
+    rng = np.random.default_rng(seed)
+    X, y, _ = T.sample_sequences(rng, 3, n + 1, D, s2, task_var=t2)
+    xq = X[:, -1]
+    X, y = X[:, :n], y[:, :n]
+    cov_wy = t2 * np.swapaxes(X, -1, -2)  # Cov(w, y) = tau^2 X^T
+    cov_yy = t2 * X @ np.swapaxes(X, -1, -2) + s2 * np.eye(n)
+    w_direct = np.einsum("bdn,bn->bd", cov_wy, np.linalg.solve(cov_yy, y[..., None])[..., 0]) if n else np.zeros((3, D))
+    np.testing.assert_allclose(T.ridge_predict(X, y, xq, s2, t2), np.einsum("bd,bd->b", xq, w_direct), atol=1e-9)
+    # per-position form agrees with the query form at every prefix
+    Xa, ya = np.concatenate([X, xq[:, None]], 1), np.concatenate([y, np.zeros((3, 1))], 1)
+    per_pos = T.ridge_predict(Xa, ya, None, s2, t2)
+    for k in range(n + 1):
+        np.testing.assert_allclose(per_pos[:, k], T.ridge_predict(Xa[:, :k], ya[:, :k], Xa[:, k], s2, t2) if k else 0.0, atol=1e-9)
+
+
+@given(problems, st.integers(1, 12))
+def test_dmmse_equals_bayes_rule(p, M):
+    """dMMSE vs Bayes' rule with the full multivariate-normal likelihood of y given each task."""
+    D, n, s2, _t2, seed = p
+    rng = np.random.default_rng(seed)
+    pool = rng.standard_normal((M, D))
+    X, y, _ = T.sample_sequences(rng, 3, n + 1, D, s2, pool)
+    pred = T.dmmse_predict(X, y, None, pool, s2)
+    for b in range(3):
+        for k in range(n + 1):
+            if k == 0:
+                post = np.full(M, 1.0 / M)
+            else:
+                loglik = np.array([stats.multivariate_normal(X[b, :k] @ w, s2 * np.eye(k)).logpdf(y[b, :k]) for w in pool])
+                post = np.exp(loglik - special.logsumexp(loglik))
+            assert pred[b, k] == pytest.approx(X[b, k] @ (post @ pool), abs=1e-9)
+    q = T.dmmse_predict(X[:, :n], y[:, :n], X[:, n], pool, s2)
+    np.testing.assert_allclose(q, pred[:, n], atol=1e-12)
+    np.testing.assert_allclose(T.dmmse_posterior_weights(X, y, pool, s2).sum(-1), 1.0, atol=1e-12)
+
+
+def test_dmmse_torch_matches_theory():
+    rng = np.random.default_rng(0)
+    pool = rng.standard_normal((50, 3))
+    X, y, _ = T.sample_sequences(rng, 40, 6, 3, 0.1, pool)
+    np.testing.assert_allclose(N.dmmse_predict_torch(X, y, pool, 0.1, budget=500), T.dmmse_predict(X, y, None, pool, 0.1), atol=1e-10)
+
+
+def test_gaussian_posterior_and_errors():
+    rng = np.random.default_rng(1)
+    X, y, _ = T.sample_sequences(rng, 2, 5, 3, 0.3)
+    mean, cov = T.gaussian_posterior(X, y, 0.3)
+    np.testing.assert_allclose(cov, 0.3 * np.linalg.inv(np.swapaxes(X, -1, -2) @ X + 0.3 * np.eye(3)), atol=1e-12)
+    with pytest.raises(ValueError, match="noise_var"):
+        T.ridge_predict(X, y, None, -1.0)
+    with pytest.raises(ValueError, match="y must"):
+        T.ridge_predict(X, y[:, :3], None, 0.3)
+    with pytest.raises(ValueError, match="tasks"):
+        T.dmmse_predict(X, y, None, np.zeros((4, 2)), 0.3)
+    with pytest.raises(ValueError, match="passes through 0"):
+        T.interpolation_path(np.array([1.0, 0.0]), np.array([-1.0, 0.0]), 0.5)
+
+
+# =============================================================================================
+# Bayes risks
+# =============================================================================================
+
+
+@pytest.mark.parametrize("D,ns", [(1, [1, 3, 8]), (2, [1, 2, 3, 7]), (3, [1, 2]), (5, [2])])
+def test_ridge_bayes_mse_quadrature_vs_monte_carlo(D, ns):
+    s2 = 0.2
+    exact = T.ridge_bayes_mse(D, ns, s2)
+    assert all(m == "quadrature" for m in exact.method)
+    mc = T.ridge_bayes_mse(D, ns, s2, method="monte_carlo", n_mc=40_000, seed=3)
+    assert np.all(np.abs(mc.mse - exact.mse) < 4.5 * mc.stderr)
+    lower, upper = T.ridge_mse_bounds(D, ns, s2)
+    assert np.all(lower <= exact.mse + 1e-12) and np.all(exact.mse <= upper + 1e-12)
+
+
+def test_ridge_bayes_mse_closed_forms_and_ols():
+    r = T.ridge_bayes_mse(4, 0, 0.5, task_var=2.0)
+    assert r.method == ("closed_form",) and r.mse[0] == pytest.approx(0.5 + 4 * 2.0)
+    big = T.ridge_bayes_mse(3, 40, 0.25, n_mc=20_000)
+    assert big.method == ("monte_carlo",) and big.stderr[0] > 0
+    lower, upper = T.ridge_mse_bounds(3, 40, 0.25)
+    assert lower <= big.mse[0] <= upper
+    assert T.ols_bayes_mse(3, 40, 0.25) == pytest.approx(upper)
+    # OLS risk by simulation
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((20_000, 12, 2))
+    tr = np.trace(np.linalg.inv(np.swapaxes(X, 1, 2) @ X), axis1=1, axis2=2)
+    assert 0.25 * (1 + tr.mean()) == pytest.approx(T.ols_bayes_mse(2, 12, 0.25), rel=0.02)
+    with pytest.raises(ValueError):
+        T.ols_bayes_mse(3, 4, 0.25)
+
+
+def test_dmmse_bayes_risk_cases():
+    pool = np.array([[0.3, -1.2]])
+    r = T.dmmse_bayes_risk(pool, 4, 0.1, distribution="pretrain", n_samples=50)
+    np.testing.assert_allclose(r.mse, 0.1, atol=1e-12)  # M = 1: noise only
+    rt = T.dmmse_bayes_risk(pool, 4, 0.1, distribution="true", n_samples=4000, seed=2)
+    assert np.all(np.abs(rt.mse - (0.1 + 2 + pool[0] @ pool[0])) < 5 * rt.stderr)
+    pool64 = np.random.default_rng(0).standard_normal((64, 2))
+    dm = T.dmmse_bayes_risk(pool64, 4, 0.1, distribution="pretrain", n_samples=2000, seed=1)
+    ri = T.ridge_risk_on_pool(pool64, 4, 0.1, n_samples=2000, seed=1)
+    assert np.all(dm.mse[1:] <= ri.mse[1:] + 3 * np.hypot(dm.stderr[1:], ri.stderr[1:]))
+
+
+def test_interpolation_path_norm():
+    rng = np.random.default_rng(0)
+    wi, wj = rng.standard_normal((5, 4)), rng.standard_normal((5, 4))
+    path = T.interpolation_path(wi, wj, np.linspace(0, 1, 7))
+    np.testing.assert_allclose(np.linalg.norm(path, axis=-1), 0.5 * (np.linalg.norm(wi, axis=-1) + np.linalg.norm(wj, axis=-1))[None].repeat(7, 0), atol=1e-12)
+    np.testing.assert_allclose(T.interpolation_path(wi, wj, 1.0) / np.linalg.norm(T.interpolation_path(wi, wj, 1.0), axis=-1, keepdims=True), wi / np.linalg.norm(wi, axis=-1, keepdims=True), atol=1e-12)
+
+
+# =============================================================================================
+# Model and training
+# =============================================================================================
+
+TINY = N.ModelConfig(dim=3, n_points=5, n_layer=2, n_embd=16, n_head=2)
+
+
+def test_tokens_layout():
+    X = torch.arange(12.0).reshape(1, 2, 2, 3)[:, :, :, :3].reshape(1, 2, 2, 3)
+    y = torch.tensor([[[10.0, 20.0], [30.0, 40.0]]])
+    tok = N.to_tokens(X, y)
+    assert tok.shape == (1, 2, 4, 4)
+    assert torch.equal(tok[0, 0, 0], torch.tensor([0.0, 0.0, 1.0, 2.0]))
+    assert torch.equal(tok[0, 0, 1], torch.tensor([10.0, 0.0, 0.0, 0.0]))
+    assert torch.equal(tok[0, 0, 2], torch.tensor([0.0, 3.0, 4.0, 5.0]))
+
+
+def test_init_statistics_and_param_count():
+    cfg = N.ModelConfig(dim=8, n_points=16, n_layer=8, n_embd=128, n_head=2)
+    p = N.init_params(cfg, [0])
+    assert sum(v[0].numel() for v in p.values()) == N.param_count(cfg)
+    assert 1.55e6 < N.param_count(cfg) < 1.62e6  # paper: about 1.59 M
+    assert p["h0.attn_w"].std().item() == pytest.approx(0.02, rel=0.02)
+    assert p["h0.mlp_proj_w"].std().item() == pytest.approx(0.02 / math.sqrt(16), rel=0.02)
+    assert p["wpe"].std().item() == pytest.approx(0.02, rel=0.05)
+    assert torch.all(p["h3.ln1_w"] == 1) and torch.all(p["h3.fc_b"] == 0)
+    # a member's initialisation depends on its seed only
+    q = N.init_params(cfg, [5, 0])
+    assert torch.equal(q["read_in"][1], p["read_in"][0])
+
+
+def test_predict_is_causal_and_members_independent():
+    params = N.init_params(TINY, [0, 1])
+    with torch.no_grad():
+        for v in params.values():
+            v.add_(0.3 * torch.randn_like(v))
+    X, y = torch.randn(2, 4, 5, 3), torch.randn(2, 4, 5)
+    f = N.predict(params, X, y, TINY)
+    X2, y2 = X.clone(), y.clone()
+    X2[:, :, 3:] += 1.0
+    y2[:, :, 2:] += 1.0  # y_k is never visible to prediction k
+    f2 = N.predict(params, X2, y2, TINY)
+    torch.testing.assert_close(f[:, :, :3], f2[:, :, :3])
+    assert not torch.allclose(f[:, :, 3:], f2[:, :, 3:])
+    single = N.predict({k: v[1:] for k, v in params.items()}, X[1:], y[1:], TINY)
+    torch.testing.assert_close(single[0], f[1], atol=1e-5, rtol=1e-5)
+
+
+def test_triangle_schedule():
+    assert N.triangle_lr(0, 100, 1.0) == 0.0
+    assert N.triangle_lr(25, 100, 1.0) == pytest.approx(0.5)
+    assert N.triangle_lr(50, 100, 1.0) == pytest.approx(1.0)
+    assert N.triangle_lr(75, 100, 1.0) == pytest.approx(0.5)
+    assert N.triangle_lr(100, 100, 1.0) == 0.0
+
+
+def test_data_stream_regenerates_and_shares_common_numbers():
+    tc = N.TrainConfig(steps=10, batch_size=8, lr=1e-3, noise_var=0.1)
+    members = [N.Member(4, 0), N.Member(None, 0), N.Member(4, 1)]
+    a, b = N.DataStream(members, 3, 5, tc), N.DataStream(members, 3, 5, tc)
+    X1, y1 = a.batch(7)
+    a.batch(3)
+    X2, y2 = b.batch(7)
+    torch.testing.assert_close(X1, X2)
+    torch.testing.assert_close(y1, y2)
+    torch.testing.assert_close(X1[0], X1[1])  # same seed: same inputs
+    assert not torch.allclose(X1[0], X1[2])
+    # members 0 (pool) and 1 (fresh tasks) share noise: y0 - y1 = X (w_pool - w_fresh) exactly
+    diff = (y1[0] - y1[1]).double()
+    w_diff = torch.linalg.lstsq(X1[0].double(), diff[..., None]).solution[..., 0]
+    torch.testing.assert_close(torch.einsum("bkd,bd->bk", X1[0].double(), w_diff), diff, atol=1e-5, rtol=0)
+    np.testing.assert_allclose(N.task_pool(0, 4, 3), N.task_pool(0, 4096 + 7, 3)[:4])  # nested pools
+
+
+def test_checkpoint_resume_is_exact(tmp_path):
+    tc = N.TrainConfig(steps=6, batch_size=8, lr=3e-3, noise_var=0.1)
+    members = [N.Member(2, 0), N.Member(None, 0, weight_decay=0.5)]
+    full = N.train_ensemble(members, TINY, tc, log_every=1)
+    path = str(tmp_path / "ck.pt")
+    part = N.train_ensemble(members, TINY, tc, checkpoint_path=path, checkpoint_every=1, stop_at=3, log_every=1)
+    assert part.steps_done == 3 and os.path.exists(path)
+    rest = N.train_ensemble(members, TINY, tc, checkpoint_path=path, checkpoint_every=1, log_every=1)
+    assert rest.resumed_from == 3 and rest.steps_done == 6
+    for k in full.params:
+        torch.testing.assert_close(rest.params[k], full.params[k], atol=0, rtol=0)
+    np.testing.assert_allclose(rest.losses, full.losses)
+    with pytest.raises(ValueError, match="another configuration"):
+        N.train_ensemble(members, TINY, N.TrainConfig(steps=7, batch_size=8, lr=3e-3, noise_var=0.1), checkpoint_path=path)
+
+
+def test_training_reduces_loss_and_weight_decay_shrinks():
+    tc = N.TrainConfig(steps=60, batch_size=32, lr=3e-3, noise_var=0.1)
+    res = N.train_ensemble([N.Member(1, 0), N.Member(1, 0, weight_decay=5.0)], TINY, tc, log_every=10)
+    assert res.losses[-1, 0] < 0.5 * res.losses[0, 0]  # M = 1: the single task is learned quickly
+    assert res.params["h0.fc_w"][1].norm() < res.params["h0.fc_w"][0].norm()
+    assert not res.diverged.any()
+
+
+# =============================================================================================
+# Claims: tiny end-to-end runs (quick path and gpu path on CPU)
+# =============================================================================================
+
+
+def _runner():
+    cache = {}
+
+    def shared(paper, name, fn, key, seed):
+        k = (paper, name, repr(sorted(key.items())), seed)
+        if k not in cache:
+            cache[k] = fn()
+        return cache[k]
+
+    def run(claim, profile, config, seeds=(0,)):
+        th = claim.theory(RunContext(claim.id, profile, config, THEORY_SEED, "theory", _shared=shared))
+        th = th if isinstance(th, Prediction) else Prediction(th)
+        ms = [claim.practice(RunContext(claim.id, profile, config, s, "practice", _shared=shared)) for s in seeds]
+        errs = [claim.comparison.error_fn(th.value, m.value, th.stderr, m.stderr) for m in ms]
+        return th, ms, errs
+
+    return run
+
+
+TINY_SWEEP = dict(
+    dim=2, n_points=3, noise_var=2 / 32, n_layer=1, n_embd=16, n_head=2, steps=4, batch_sizes=(8,), lr=1e-3, warmup_frac=0.5,
+    log2_M=(1, 2, 3), infinite=True, weight_decays=(0.0,), n_eval=32, interp_pairs=2, interp_alphas=3, interp_seqs=2,
+    eval_every=0, n_eval_curve=0, precision="fp32", compile=False, checkpoint_every=0, large_log2_M_from=2,
+)
+
+
+def test_claims_declared_consistently():
+    import verify.icl as V
+
+    ids = [c.id for c in V.CLAIMS]
+    assert len(ids) == len(set(ids)) and all(i.startswith("icl.") for i in ids)
+    quick = {c.id for c in V.CLAIMS if "quick" in c.profiles}
+    assert {"icl.ridge_bayes_mse", "icl.small_M_dmmse_like", "icl.transition_monotone", "icl.code_metric_identity"} <= quick
+    assert all("gpu" in c.profiles for c in V.CLAIMS)
+    assert V.QUICK_SWEEP["log2_M"] == tuple(range(1, 11)) and V.QUICK_SWEEP["infinite"]
+
+
+def test_estimator_claims_run_and_pass_small():
+    import verify.icl as V
+
+    run = _runner()
+    small = {
+        "icl.ridge_bayes_mse": dict(dim=3, n_points=5, noise_var=0.25, n_mc_theory=3000, n_seq=3000),
+        "icl.dmmse_optimality": dict(dim=3, n_points=5, noise_var=0.25, log2_M=(0, 3), n_seq=300),
+        "icl.dmmse_to_ridge": dict(dim=3, n_points=5, noise_var=0.25, log2_M=(1, 4, 7), n_seq=300),
+        "icl.dmmse_m1_mse": dict(dim=3, n_points=5, noise_var=0.25, pool_seed=1, n_seq=2000),
+        "icl.dmmse_bayes_risk": dict(dim=3, n_points=5, noise_var=0.25, M=8, pool_seed=1, n_mc_theory=1000, n_seq=2000),
+    }
+    for c in V.CLAIMS:
+        if "transformer" in c.tags:
+            continue
+        cfg = small.get(c.id, c.profiles["quick"].config)
+        _th, _ms, errs = run(c, "quick", cfg)
+        assert all(c.comparison.pass_fn(e, c.tolerance) for e in errs), (c.id, errs)
+
+
+def test_quick_sweep_claims_and_figures_tiny():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import verify.icl as V
+
+    run = _runner()
+    for c in V.CLAIMS:
+        if "transformer" not in c.tags or "quick" not in c.profiles:
+            continue
+        th, ms, errs = run(c, "quick", TINY_SWEEP)
+        assert all(np.isfinite(e) for e in errs), c.id
+        assert ms[0].counters["train_steps"] == 4
+        if c.figure is not None:
+            fig = c.figure(None, th, ms)
+            assert fig.axes
+
+
+def test_gpu_profile_path_on_cpu_tiny(tmp_path, monkeypatch):
+    """The gpu profile's code path (D=8, two batch sizes, checkpoints, bf16 flag, eval curve,
+    dimension scaling, weight decay) end to end on CPU at a tiny size."""
+    import verify.icl as V
+
+    monkeypatch.setenv("DLTHEORY_CHECKPOINT_DIR", str(tmp_path))
+    run = _runner()
+    tiny_gpu = dict(V.GPU_SWEEP, n_layer=1, n_embd=16, steps=3, batch_sizes=(4, 8), log2_M=(2, 4), n_eval=16, interp_pairs=2, interp_seqs=1, checkpoint_every=2)
+    configs = {
+        "icl.threshold_crossing": tiny_gpu,
+        "icl.small_M_dmmse_like": tiny_gpu,
+        "icl.dimension_scaling": dict(V.DIM_GPU, n_layer=1, n_embd=16, steps=3, batch_sizes=(4,), log2_M=(1, 2), n_eval=16, interp_pairs=1, interp_seqs=1, dims=(2, 4)),
+        "icl.early_stopping_time": dict(V.T_STAR_GPU, n_layer=1, n_embd=16, steps=6, batch_sizes=(4,), log2_M=(2, 4, 6), n_eval=16, interp_pairs=1, interp_seqs=1, eval_every=1, n_eval_curve=8),
+        "icl.weight_decay_threshold": dict(V.WD_GPU, n_layer=1, n_embd=16, steps=3, batch_sizes=(4,), log2_M=(1, 2), n_eval=16, interp_pairs=1, interp_seqs=1, weight_decays=(0.0, 0.1)),
+    }
+    by_id = {c.id: c for c in V.CLAIMS}
+    for cid, cfg in configs.items():
+        c = by_id[cid]
+        assert "gpu" in c.profiles
+        _th, ms, _errs = run(c, "gpu", cfg)
+        assert isinstance(ms[0], Measurement)
+        assert ms[0].counters.get("train_steps", 3) >= 3
+    assert not list(tmp_path.rglob("*.pt"))  # finished runs remove their checkpoints

@@ -1,0 +1,121 @@
+"""Figures of the ICL claims (theory curves over measured points)."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+
+
+def _list(measurements):
+    if measurements is None:
+        return []
+    return list(measurements) if isinstance(measurements, (list, tuple)) else [measurements]
+
+
+def _stack(measurements, key):
+    arrs = [np.asarray(m.raw[key], dtype=float) for m in _list(measurements) if key in getattr(m, "raw", {})]
+    return np.stack(arrs) if arrs else None
+
+
+def _mean_band(a):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean = np.nanmean(a, axis=0)
+        half = np.nanstd(a, axis=0, ddof=1) / np.sqrt(a.shape[0]) if a.shape[0] > 1 else np.zeros_like(mean)
+    return mean, half
+
+
+def delta_vs_M(ctx, prediction, measurements):
+    """Prediction distances vs M on both distributions, with the dMMSE-ridge baseline distance."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
+    logM = _stack(measurements, "log2_M_plot")
+    if logM is None:
+        return fig
+    x = logM[0]
+    for ax, dist, title in ((axes[0], "T", "new tasks (T_True)"), (axes[1], "P", "seen tasks (T_Pretrain)")):
+        for key, label, style in (
+            (f"pt_ridge_{dist}", "PT vs Ridge", "o-"),
+            (f"pt_dmmse_{dist}", "PT vs dMMSE", "s-"),
+            (f"dmmse_ridge_{dist}", "dMMSE vs Ridge (theory baseline)", "k--"),
+        ):
+            a = _stack(measurements, key)
+            if a is None:
+                continue
+            mean, half = _mean_band(a)
+            ax.errorbar(x, mean, yerr=half, fmt=style, label=label, capsize=2, ms=4)
+        ax.set_yscale("log")
+        ax.set_xlabel("log2 M  (rightmost: M = infinity)")
+        ax.set_title(title)
+    axes[0].set_ylabel("Delta / D (mean over positions)")
+    axes[0].legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def mse_per_position(ctx, prediction, measurements):
+    """Per-position MSE/D of the pretrained models on new tasks vs the ridge Bayes-risk curve."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    curves = _stack(measurements, "mse_T_by_M")
+    labels = _list(measurements)[0].raw.get("mse_T_labels") if _list(measurements) else None
+    bayes = _stack(measurements, "ridge_bayes_curve")
+    if curves is not None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            mean = np.nanmean(curves, axis=0)
+        k = np.arange(1, mean.shape[-1] + 1)
+        for i, row in enumerate(mean):
+            ax.plot(k, row, "o-", ms=3, label=f"PT, {labels[i] if labels is not None else i}")
+        if bayes is not None:
+            ax.plot(k, bayes[0], "k--", lw=2, label="ridge Bayes risk (theory)")
+        ax.set_xlabel("position k")
+        ax.set_ylabel("MSE / D on T_True")
+        ax.set_yscale("log")
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def interpolation(ctx, prediction, measurements):
+    """MSE/D along the interpolation path between two pretraining tasks."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    alphas = _stack(measurements, "alphas")
+    if alphas is None:
+        return fig
+    for key, label, style in (("pt", "PT", "o-"), ("dmmse", "dMMSE", "s--"), ("ridge", "Ridge", "k:")):
+        a = _stack(measurements, key)
+        if a is not None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                ax.plot(alphas[0], np.nanmean(a, axis=0), style, label=label)
+    ax.set_xlabel("alpha")
+    ax.set_ylabel("MSE / D")
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def early_stopping(ctx, prediction, measurements):
+    """Delta^True_{PT,Ridge} during training for each M; the minimum marks t*."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    m = _list(measurements)
+    if m and "eval_curve" in m[0].raw:
+        steps, curve, logM = m[0].raw["eval_steps"], m[0].raw["eval_curve"], m[0].raw["log2_M"]
+        for i, j in enumerate(logM):
+            ax.plot(steps, curve[:, i], label=f"M=2^{int(j)}")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("step")
+        ax.set_ylabel("Delta^True_{PT,Ridge} / D")
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
