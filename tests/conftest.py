@@ -10,6 +10,13 @@ import os
 
 os.environ.setdefault("DLTHEORY_PROGRESS", "0")
 os.environ.setdefault("MPLBACKEND", "Agg")
+os.environ.setdefault("DLTHEORY_THREADS", "1")
+
+from verify.core.device import limit_threads  # noqa: E402
+
+# one thread per test process (pytest -n 2 runs two): small workloads are fastest so, and
+# the XLA flags must be set before JAX is imported
+limit_threads(int(os.environ["DLTHEORY_THREADS"]))
 
 import jax  # noqa: E402
 

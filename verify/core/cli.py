@@ -34,6 +34,9 @@ def build_parser(prog: str = "python -m verify.all") -> argparse.ArgumentParser:
     p.add_argument("--list", action="store_true", help="list the selected claims and exit")
     p.add_argument("--device", default="auto", help="auto, cpu or cuda (default: auto)")
     p.add_argument("--jobs", type=int, default=1, help="worker processes (default 1: inline)")
+    p.add_argument("--threads", type=int, default=None,
+                   help="BLAS/torch/XLA threads per worker (default: $DLTHEORY_THREADS or 1; the claims' small "
+                        "workloads run fastest single-threaded, and --jobs spreads claims over cores)")
     p.add_argument("--address", default=None, help="Dask scheduler address tcp://host:port (needs the 'dask' extra)")
     p.add_argument("--backend", default=None, choices=["local", "dask"], help="executor backend (default: local; dask if --address)")
     p.add_argument("--suite", default="latest", help="named report version; runs go to <store>/<suite> (default: latest)")
@@ -84,6 +87,13 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m verify.all", 
         os.environ["DLTHEORY_PROGRESS"] = "0"
     if args.jobs < 1:
         parser.error("--jobs must be >= 1")
+    threads = args.threads if args.threads is not None else int(os.environ.get("DLTHEORY_THREADS", "1"))
+    if threads < 1:
+        parser.error("--threads must be >= 1")
+    os.environ["DLTHEORY_THREADS"] = str(threads)
+    from verify.core.device import limit_threads
+
+    limit_threads(threads)  # before any paper module imports JAX or torch
 
     from verify.core.device import select_device
     from verify.core.executor import make_executor

@@ -210,13 +210,15 @@ class DaskExecutor(Executor):
             self.cluster.close()
 
 
-def make_executor(jobs: int = 1, address: str | None = None, backend: str | None = None) -> Executor:
+def make_executor(jobs: int = 1, address: str | None = None, backend: str | None = None, threads: int | None = None) -> Executor:
     """`jobs=1` runs inline; `jobs>1` uses spawned local processes; an `address` (or
-    `backend="dask"`) uses Dask. Threads per worker = cores // workers."""
+    `backend="dask"`) uses Dask. Threads per worker: `threads`, else `$DLTHEORY_THREADS`,
+    else cores // workers."""
     if jobs < 1:
         raise ValueError("--jobs must be >= 1")
-    cores = os.cpu_count() or 1
-    threads = max(1, math.floor(cores / jobs))
+    if threads is None:
+        env = os.environ.get("DLTHEORY_THREADS")
+        threads = int(env) if env else max(1, math.floor((os.cpu_count() or 1) / jobs))
     if address or backend == "dask":
         return DaskExecutor(address, jobs, threads)
     if jobs == 1:
