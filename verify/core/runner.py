@@ -499,6 +499,19 @@ def run_claims(
             )
             payload_cells.append(c)
 
+    # Interleave papers (round robin): the claims of one paper often wait on one shared
+    # experiment (ctx.shared takes a lock), so dispatching them back to back would park
+    # every worker on the same lock.
+    rank: dict[int, tuple[int, str]] = {}
+    seen_per_paper: dict[str, int] = {}
+    for j, c in enumerate(payload_cells):
+        paper = c.claim_id.split(".", 1)[0]
+        rank[j] = (seen_per_paper.get(paper, 0), paper)
+        seen_per_paper[paper] = seen_per_paper.get(paper, 0) + 1
+    order = sorted(range(len(payloads)), key=lambda j: (rank[j], j)) if executor.name != "inline" else list(range(len(payloads)))
+    payloads = [payloads[j] for j in order]
+    payload_cells = [payload_cells[j] for j in order]
+
     # a claim run is aggregated (and stored) as soon as its last cell is in
     waiting: dict[int, set[str]] = {i: {c.hash for c in cells if c.hash in queued} for i, cells in needed.items()}
     users: dict[str, list[int]] = {}
