@@ -260,3 +260,17 @@ def test_comparisons():
     assert C["interval"].error_fn((0.0, 1.0), 1.5) == pytest.approx(0.5)
     with pytest.raises(ValueError):
         C["z"].error_fn(0.0, 1.0, None, None)
+
+
+def test_conf_files_select_by_priority(capsys):
+    assert main(["--conf", "smoke", "--priority", "1", "--list"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    papers = {ln.split(".")[0] for ln in lines}
+    assert len(lines) == 8 and len(papers) == 8  # one claim per paper
+    assert main(["--conf", "smoke", "--list"]) == 0  # no --priority: every entry
+    assert len(capsys.readouterr().out.strip().splitlines()) > 8
+    from verify.core.cli import load_conf
+
+    for name in ("ci", "smoke", "gpu"):
+        entries, profile = load_conf(name, None)
+        assert entries and profile in ("quick", "gpu")
