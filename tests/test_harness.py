@@ -274,3 +274,28 @@ def test_conf_files_select_by_priority(capsys):
     for name in ("ci", "smoke", "gpu"):
         entries, profile = load_conf(name, None)
         assert entries and profile in ("quick", "gpu")
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_sigterm_keeps_finished_claims_and_writes_report(tmp_path, jobs):
+    import signal
+    import time
+
+    env = dict(os.environ, DLTHEORY_PROGRESS="0", PYTHONPATH=str(ROOT))
+    p = subprocess.Popen(
+        [sys.executable, "-m", "verify.all", "--plugins", "tests._slow_claims", "--only", "slow*", "--store",
+         str(tmp_path / "r"), "--out", str(tmp_path / "o"), "--jobs", jobs],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    cells = tmp_path / "r" / "latest" / "claims" / "slow.fast_one"
+    deadline = time.time() + 120
+    while not cells.exists() and time.time() < deadline:
+        time.sleep(0.2)
+    time.sleep(0.5)
+    p.send_signal(signal.SIGTERM)
+    out, err = p.communicate(timeout=60)
+    assert p.returncode == 130, err
+    assert "interrupted" in err
+    res = {r["label"]: r for r in json.loads((tmp_path / "o" / "results.json").read_text())["results"]}
+    assert res["slow.fast_one"]["verdict"] == "PASS"
+    assert res["slow.sleeper"]["verdict"] == "ERROR" and "interrupted" in res["slow.sleeper"]["reason"]

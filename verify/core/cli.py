@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -134,10 +135,14 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m verify.all", 
     except (RuntimeError, ValueError) as e:
         parser.error(str(e))
     t0 = time.perf_counter()
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)  # `timeout` and schedulers send SIGTERM
+    interrupted = True
     try:
         results = run_claims(items, store, executor, device=device, force=args.force, data_dir=args.data_dir, plugins=args.plugins)
+        interrupted = any(r.get("interrupted") for r in results)
     finally:
-        executor.close()
+        signal.signal(signal.SIGTERM, previous)
+        executor.close(wait=not interrupted)
     out = Path(args.out) if args.out else Path("reports") / args.suite
     meta = {
         "suite": args.suite,
@@ -151,8 +156,16 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m verify.all", 
     }
     write_report(results, out, meta)
     print_summary(results, out, meta)
+    if interrupted:
+        print(f"interrupted: finished claims are reported and stored under {store.path}; rerun the same command to resume",
+              file=sys.stderr)
+        return 130
     bad = [r for r in results if r["verdict"] in ("FAIL", "ERROR")]
     return 1 if bad else 0
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 def main_for_paper(paper: str, argv: Sequence[str] | None = None) -> int:

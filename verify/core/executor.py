@@ -123,7 +123,7 @@ class Executor:
             outcome, obj = execute_cell(p)
             yield i, outcome, obj
 
-    def close(self) -> None:  # pragma: no cover - trivial
+    def close(self, wait: bool = True) -> None:  # pragma: no cover - trivial
         pass
 
 
@@ -163,8 +163,11 @@ class ProcessExecutor(Executor):
                     outcome, obj = {"status": "error", "message": f"worker failed: {type(e).__name__}: {e}"}, None
                 yield i, outcome, obj
 
-    def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+    def close(self, wait: bool = True) -> None:
+        if not wait:  # interrupted: stop the workers now rather than let them finish
+            for proc in list(getattr(self.pool, "_processes", {}).values()):
+                proc.terminate()
+        self.pool.shutdown(wait=wait, cancel_futures=True)
 
 
 class DaskExecutor(Executor):
@@ -204,7 +207,9 @@ class DaskExecutor(Executor):
                 outcome, obj = {"status": "error", "message": f"dask task failed: {type(e).__name__}: {e}"}, None
             yield i, outcome, obj
 
-    def close(self) -> None:
+    def close(self, wait: bool = True) -> None:
+        if not wait:
+            self.client.cancel(list(self.client.futures.values()) if hasattr(self.client, "futures") else [])
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()

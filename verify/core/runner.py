@@ -534,6 +534,7 @@ def run_claims(
         if progress_enabled():
             bar.write(f"{result['verdict']:<5} {result['label']}", file=sys.stderr)
 
+    interrupted = False
     try:
         for i in [i for i, hashes in waiting.items() if not hashes]:
             finalize(i)
@@ -546,6 +547,15 @@ def run_claims(
                 waiting[i].discard(c.hash)
                 if not waiting[i]:
                     finalize(i)
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: keep what finished, report the rest
+        interrupted = True
     finally:
         bar.close()
+    if interrupted:
+        for i, it in enumerate(items):
+            if results[i] is None:
+                r = base_result(it.claim, it.spec.profile if it.spec else "", it.spec, it.claim_id)
+                r.update(verdict="ERROR", reason="interrupted before its cells finished (completed cells are kept in the store)",
+                         interrupted=True)
+                results[i] = r
     return [r for r in results if r is not None]
