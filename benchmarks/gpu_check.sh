@@ -15,8 +15,8 @@ fi
 { nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv; nproc; free -g | head -2
   python3 -c "import torch, jax, diffrax, sympy, sklearn; print('torch', torch.__version__, 'cuda', torch.cuda.is_available(), 'jax', jax.__version__)"
 } > "$OUT/machine.txt" 2>&1
-timeout -k 10 90 python3 -m benchmarks.icl --device cuda --steps 20 > "$OUT/bench_icl.txt" 2>&1
-timeout -k 20 "${BUDGET:-420}" python3 -m verify.all --conf gpu --device cuda --jobs "${JOBS:-12}" --suite gpu \
+timeout -k 10 90 python3 -m benchmarks.icl --device "${DEVICE:-cuda}" --steps 20 > "$OUT/bench_icl.txt" 2>&1
+timeout -k 20 "${BUDGET:-420}" python3 -m verify.all --conf gpu --device "${DEVICE:-cuda}" --jobs "${JOBS:-12}" --suite gpu \
   --out "$OUT/report" > "$OUT/verify_stdout.txt" 2> "$OUT/verify_stderr.txt"
 echo "verify.all exit status $?" >> "$OUT/verify_stdout.txt"
 # a report of every claim that finished, even if the suite was cut by the time box
