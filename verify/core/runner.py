@@ -25,6 +25,7 @@ from verify.core.claims import Claim, Measurement, Prediction
 from verify.core.context import RunContext, progress_enabled
 from verify.core.executor import Executor
 from verify.core.registry import Registry
+from verify.core.seeding import THEORY_SEED
 from verify.core.spec import CellSpec, ClaimRunSpec, RunEntry, canonical_json, code_version, select
 from verify.core.store import RunStore, environment
 
@@ -208,14 +209,10 @@ def aggregate(
     result: dict[str, Any] = base_result(claim, spec.profile, spec)
     result.update(env=env, device=device, cells={"reused": reused, "computed": computed})
 
-    def cell(variant: str, role: str, seed: int | None = None):
-        from verify.core.seeding import THEORY_SEED
+    by_key = {(c.variant, c.role, c.seed): cells[c.hash] for c in spec.cells()}
 
-        s = THEORY_SEED if role == "theory" else seed
-        for c in spec.cells():
-            if c.variant == variant and c.role == role and c.seed == s:
-                return cells[c.hash]
-        raise KeyError((variant, role, seed))
+    def cell(variant: str, role: str, seed: int | None = None):
+        return by_key[(variant, role, THEORY_SEED if role == "theory" else seed)]
 
     t_out, pred = cell("clean", "theory")
     p_cells = [cell("clean", "practice", s) for s in spec.seeds]

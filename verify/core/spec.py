@@ -30,6 +30,8 @@ from typing import Any
 
 import numpy as np
 
+from verify.core.seeding import THEORY_SEED
+
 __all__ = [
     "SCHEMA_VERSION",
     "CellSpec",
@@ -189,8 +191,6 @@ class ClaimRunSpec:
         out = []
         for variant in ["clean", *sorted(self.perturbations)]:
             cfg = canonical_json(self.variant_config(variant))
-            from verify.core.seeding import THEORY_SEED
-
             out.append(CellSpec(self.claim_id, self.profile, cfg, "theory", THEORY_SEED, variant, self.code_version))
             for s in self.seeds:
                 out.append(CellSpec(self.claim_id, self.profile, cfg, "practice", int(s), variant, self.code_version))
