@@ -41,7 +41,7 @@ def paper_modules(tree: str) -> list[str]:
 def agreement_table(paper: str, report: Path | None) -> str:
     if report is None or not (report / "results.json").exists():
         return "*No agreement report found: run `python -m verify.all --profile quick` and rebuild.*\n"
-    from verify.core.report.tables import fmt
+    from verify.core.reporting.tables import fmt
 
     data = json.loads((report / "results.json").read_text())
     rows = [r for r in data["results"] if r.get("paper") == paper]

@@ -72,7 +72,7 @@ def test_agreement_bias_pathologies():
 
 
 def test_schema_covers_every_family_and_headline():
-    from verify.core.report.tables import HEADLINE
+    from verify.core.reporting.tables import HEADLINE
 
     s = M.schema()
     assert set(s["families"]) == set(M.FAMILIES)

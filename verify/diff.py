@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from verify.core.report.diff import diff_results, load_results, render_diff
+from verify.core.reporting.diff import diff_results, load_results, render_diff
 
 
 def main(argv=None) -> int:

@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from verify.core.report import print_summary, write_report
+from verify.core.reporting import print_summary, write_report
 from verify.core.store import RunStore
 
 

@@ -99,7 +99,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m verify.all", 
     from verify.core.device import select_device
     from verify.core.executor import make_executor
     from verify.core.registry import discover
-    from verify.core.report import print_summary, write_report
+    from verify.core.reporting import print_summary, write_report
     from verify.core.runner import plan, run_claims
     from verify.core.spec import parse_run_entry
     from verify.core.store import RunStore

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from verify.core.metrics import FAMILIES
-from verify.core.report.html import render_report_html, write_site
-from verify.core.report.markdown import render_markdown, summary_lines
-from verify.core.report.tables import claim_rows, family_table, seed_rows, to_csv
+from verify.core.reporting.html import render_report_html, write_site
+from verify.core.reporting.markdown import render_markdown, summary_lines
+from verify.core.reporting.tables import claim_rows, family_table, seed_rows, to_csv
 
 __all__ = ["write_report", "print_summary"]
 

@@ -8,7 +8,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from verify.core.report.tables import fmt
+from verify.core.reporting.tables import fmt
 
 __all__ = ["load_results", "diff_results", "render_diff"]
 

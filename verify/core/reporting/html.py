@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from verify.core.metrics import FAMILIES, schema
-from verify.core.report.tables import HEADLINE, PAPER_TITLES, fmt, headline_metrics, slug
+from verify.core.reporting.tables import HEADLINE, PAPER_TITLES, fmt, headline_metrics, slug
 
 __all__ = ["render_report_html", "write_site", "CSS"]
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from verify.core.metrics import FAMILIES
-from verify.core.report.tables import HEADLINE, PAPER_TITLES, fmt, headline_metrics
+from verify.core.reporting.tables import HEADLINE, PAPER_TITLES, fmt, headline_metrics
 
 __all__ = ["render_markdown", "summary_lines", "verdict_counts"]
 
