@@ -679,6 +679,15 @@ def _skip_cifar(fn):
     return wrapped
 
 
+# one config for both mode claims: they read the same ctx.shared experiment
+_TS_MODE_GPU = dict(**_TS, eta=3 / 1024, sigma_paper=15.0, s_range=[0.05, 1.0], n_modes=32, n_seeds=256, steps=50000, exclude_band=[0.8, 1.2], eps=1e-3)
+_TS_MODE_PROFILES = profiles(
+    quick=dict(**_TS, eta=0.01, sigma_paper=15.0, s_range=[0.05, 1.0], n_modes=16, n_seeds=128, steps=12000, exclude_band=[0.75, 1.25], eps=1e-3),
+    gpu=_TS_MODE_GPU,
+    paper=_TS_MODE_GPU,
+    seeds=1,
+)
+
 CLAIMS = [
     Claim(
         id=f"{PAPER}.invariance_exact",
@@ -815,12 +824,7 @@ CLAIMS = [
         compare="abs",
         tolerance=0.03,
         tolerance_reason="time-average over 6e3 steps x 128 seeds: se <= 0.007 (4 se = 0.028); O(eta) discretisation bias of the SGD recursion is ~1% of s",
-        profiles=profiles(
-            quick=dict(**_TS, eta=0.01, sigma_paper=15.0, s_range=[0.05, 1.0], n_modes=16, n_seeds=128, steps=12000, exclude_band=[0.75, 1.25], eps=1e-3),
-            gpu=dict(**_TS, eta=3 / 1024, sigma_paper=15.0, s_range=[0.05, 1.0], n_modes=32, n_seeds=256, steps=50000, exclude_band=[0.8, 1.2], eps=1e-3),
-            paper=dict(**_TS, eta=3 / 1024, sigma_paper=15.0, s_range=[0.05, 1.0], n_modes=32, n_seeds=256, steps=50000, exclude_band=[0.8, 1.2], eps=1e-3),
-            seeds=1,
-        ),
+        profiles=_TS_MODE_PROFILES,
         tags=("teacher-student",),
     ),
     Claim(
@@ -831,12 +835,7 @@ CLAIMS = [
         compare="abs",
         tolerance=0.15,
         tolerance_reason="binomial se <= 0.044 at 128 seeds (3.4 se); modes within 25% of the threshold, where the approach to the Gamma law is slow, are excluded",
-        profiles=profiles(
-            quick=dict(**_TS, eta=0.01, sigma_paper=15.0, s_range=[0.05, 1.0], n_modes=16, n_seeds=128, steps=12000, exclude_band=[0.75, 1.25], eps=1e-3),
-            gpu=dict(**_TS, eta=3 / 1024, sigma_paper=15.0, s_range=[0.05, 1.0], n_modes=32, n_seeds=256, steps=50000, exclude_band=[0.8, 1.2], eps=1e-3),
-            paper=dict(**_TS, eta=3 / 1024, sigma_paper=15.0, s_range=[0.05, 1.0], n_modes=32, n_seeds=256, steps=50000, exclude_band=[0.8, 1.2], eps=1e-3),
-            seeds=1,
-        ),
+        profiles=_TS_MODE_PROFILES,
         tags=("teacher-student",),
     ),
     Claim(
