@@ -40,7 +40,7 @@ from typing import Any
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
-__all__ = ["Derivation", "Step", "latex"]
+__all__ = ["Derivation", "Step", "latex", "tex_equation"]
 
 
 class _Printer(LatexPrinter):
@@ -126,3 +126,10 @@ class Derivation:
             "",
         ]
         return "\n".join(out)
+
+
+def tex_equation(lhs_tex: str, rhs) -> str:
+    """A displayed equation with a hand-written LaTeX left side (sympy would mangle the
+    name): `tex_equation(r"\\varepsilon_2|_{0}", expr)` gives `"\\varepsilon_2|_{0} = <latex of expr>"`.
+    A string `rhs` is used as written."""
+    return f"{lhs_tex} = {rhs if isinstance(rhs, str) else sp.latex(rhs)}"

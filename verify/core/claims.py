@@ -48,12 +48,21 @@ __all__ = [
     "Prediction",
     "Profile",
     "SkipClaim",
+    "Skip",
+    "skip",
     "profiles",
+    "KINDS",
     "COMPARISONS",
 ]
 
-ProfileName = Literal["quick", "gpu", "paper"]
-PROFILE_NAMES: tuple[str, ...] = ("quick", "gpu", "paper")
+ProfileName = Literal["tiny", "quick", "gpu", "paper"]
+PROFILE_NAMES: tuple[str, ...] = ("tiny", "quick", "gpu", "paper")
+#: The profiles a report shows by default; `tiny` is the CI-sized version of the same code
+#: path, run by the tests (`verify.core.testing.run_claim`) and on request (`--profile tiny`).
+REPORTED_PROFILES: tuple[str, ...] = ("quick", "gpu", "paper")
+
+#: What a claim tests (see `Claim.kind`).
+KINDS: tuple[str, ...] = ("prediction", "consistency", "implementation")
 
 
 class SkipClaim(Exception):
@@ -134,30 +143,58 @@ class Profile:
     - `perturbations`: name -> config overrides; each perturbed config is run (theory and
       practice) and the report gives the worst agreement over them (robustness).
     - `requires`: "cuda" to SKIP when no GPU is present.
+    - `skip_reason`: set (by `skip("...")`) when the claim deliberately has no run at this
+      profile; planning SKIPs it with this reason, and `--list` and the report show it.
     """
 
     config: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     seeds: tuple[int, ...] = (0,)
     perturbations: Mapping[str, Mapping[str, Any]] = dataclasses.field(default_factory=dict)
     requires: str | None = None
+    skip_reason: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Skip:
+    """A profile the claim deliberately does not run, with the reason (see `skip`)."""
+
+    reason: str
+
+    def __post_init__(self) -> None:
+        if not str(self.reason).strip():
+            raise ValueError("skip() needs a reason")
+
+
+def skip(reason: str) -> Skip:
+    """Mark a profile as not run, with its reason: `profiles(quick=..., paper=skip("needs
+    CIFAR-10 under --data-dir"))`. The one way to leave a profile out on purpose."""
+    return Skip(str(reason))
 
 
 def profiles(
     *,
-    quick: Mapping[str, Any] | None = None,
-    gpu: Mapping[str, Any] | None = None,
-    paper: Mapping[str, Any] | None = None,
+    tiny: Mapping[str, Any] | Skip | None = None,
+    quick: Mapping[str, Any] | Skip | None = None,
+    gpu: Mapping[str, Any] | Skip | None = None,
+    paper: Mapping[str, Any] | Skip | None = None,
     seeds: int | Sequence[int] | Mapping[str, int | Sequence[int]] = 1,
     perturbations: Mapping[str, Mapping[str, Any]] | None = None,
     gpu_requires_cuda: bool = False,
 ) -> dict[str, Profile]:
     """Build the `profiles` mapping of a claim from plain config dicts.
 
+    A profile is a config dict, `skip("reason")` (deliberately not run; SKIP with the
+    reason), or `None` (absent). `tiny` is the CI-sized version of the same code path that
+    the tests run (`verify.core.testing.run_claim`); it takes 1 seed unless `seeds` gives it
+    more (a count applies to every profile, a mapping may name `"tiny"`).
+
     `seeds` is a count (seeds `0..n-1`), an explicit sequence, or a per-profile mapping of
     either, e.g. `seeds={"quick": 4, "gpu": 8}`. Perturbations apply to every profile given.
     """
 
     def _seeds(name: str) -> tuple[int, ...]:
+        if isinstance(seeds, Mapping) and name == "tiny" and "tiny" not in seeds:
+            return (0,)
         s = seeds[name] if isinstance(seeds, Mapping) else seeds
         if isinstance(s, Mapping):  # pragma: no cover - defensive
             raise TypeError("seeds mapping values must be int or sequence")
@@ -170,10 +207,13 @@ def profiles(
         return tuple(int(x) for x in s)
 
     out: dict[str, Profile] = {}
-    for name, cfg in (("quick", quick), ("gpu", gpu), ("paper", paper)):
+    for name, cfg in (("tiny", tiny), ("quick", quick), ("gpu", gpu), ("paper", paper)):
         if cfg is None:
             continue
-        if isinstance(seeds, Mapping) and name not in seeds:
+        if isinstance(cfg, Skip):
+            out[name] = Profile(config={}, seeds=(0,), skip_reason=cfg.reason)
+            continue
+        if isinstance(seeds, Mapping) and name not in seeds and name != "tiny":
             raise ValueError(f"seeds mapping lacks profile {name!r}")
         out[name] = Profile(
             config=dict(cfg),
@@ -368,6 +408,14 @@ class Claim:
     - `paper_value`: the paper's own number, shown beside ours.
     - `figure`: optional `(ctx, prediction, measurements) -> matplotlib.figure.Figure`.
     - `tags`: groups for the report (phenomenon, regime, architecture).
+    - `kind`: what the claim tests. `"prediction"`: theory against an independent route
+      (integration, simulation, training, data); the headline counts are predictions.
+      `"consistency"`: two theory routes (a derivation against quadrature or a numeric
+      solve, a formula against its limits). `"implementation"`: an algorithm's invariants.
+    - `deviation`: a declared known deviation, set only after the set-up was checked
+      against the paper's: the measured effect with its interval, the paper's number where
+      there is one, and what differs from the paper's set-up. A FAIL of such a claim is
+      reported as "FAIL (known deviation)" and does not fail the run.
     """
 
     id: str
@@ -382,8 +430,14 @@ class Claim:
     paper_value: PaperValue | None = None
     figure: Callable[..., Any] | None = None
     tags: tuple[str, ...] = ()
+    kind: str | None = None
+    deviation: str | None = None
 
     def __post_init__(self) -> None:
+        if self.kind is not None and self.kind not in KINDS:
+            raise ValueError(f"claim {self.id}: kind must be one of {', '.join(KINDS)}, not {self.kind!r}")
+        if self.deviation is not None and not str(self.deviation).strip():
+            raise ValueError(f"claim {self.id}: a deviation must state its reason")
         if "." not in self.id:
             raise ValueError(f"claim id {self.id!r} must be '<paper>.<name>'")
         if self.compare not in COMPARISONS:

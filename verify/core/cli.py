@@ -25,7 +25,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser(prog: str = "python -m verify.all") -> argparse.ArgumentParser:
     p = _Parser(prog=prog, description="Run the papers' claims, theory vs practice, and write the agreement report.")
-    p.add_argument("--profile", default="quick", choices=["quick", "gpu", "paper"], help="experiment scale (default: quick)")
+    p.add_argument("--profile", default="quick", choices=["tiny", "quick", "gpu", "paper"], help="experiment scale (default: quick; tiny is the tests' CI-sized profile)")
     p.add_argument("--only", action="append", default=[], metavar="GLOB",
                    help="claim ids or paper names to run, e.g. 'lazy_rich*' or 'icl' (repeat or comma-separate)")
     p.add_argument("-r", "--run-entry", action="append", default=[], metavar="ENTRY",
@@ -95,6 +95,9 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m verify.all", 
     from verify.core.device import limit_threads
 
     limit_threads(threads)  # before any paper module imports JAX or torch
+    from theory import enable_x64
+
+    enable_x64()  # the documented switch: no library module changes JAX's config at import
 
     from verify.core.device import select_device
     from verify.core.executor import make_executor

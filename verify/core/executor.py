@@ -59,8 +59,11 @@ def execute_cell(payload: CellPayload) -> tuple[dict[str, Any], Any]:
         from verify.core.device import limit_threads
 
         limit_threads(threads)
+    from theory import enable_x64
     from verify.core import seeding
     from verify.core.context import RunContext
+
+    enable_x64()  # claims compute in float64; no module switches it on at import
     from verify.core.registry import discover
     from verify.core.store import RunStore
 

@@ -47,8 +47,8 @@ FAMILIES = ("agreement", "calibration", "robustness", "uniformity", "bias", "pat
 NOMINAL_COVERAGE = 0.95
 Z95 = 1.959963984540054
 MIN_CALIBRATION_PAIRS = 10  # below this, an observed coverage says nothing (HELM warns likewise)
-BOOTSTRAP_RESAMPLES = 2000
-BOOTSTRAP_SEED = 12345
+from verify.core import stats as _stats
+from verify.core.stats import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, bootstrap_ci  # noqa: F401 - re-exported
 
 
 def na(reason: str) -> str:
@@ -62,36 +62,10 @@ def schema() -> dict[str, Any]:
         return tomllib.load(f)
 
 
-def bootstrap_ci(
-    samples: Sequence[Any], statistic: Callable[[np.ndarray], float], level: float = 0.95, n: int = BOOTSTRAP_RESAMPLES
-) -> tuple[float, float] | None:
-    """Percentile bootstrap interval of `statistic` over resampled `samples` (first axis),
-    with a fixed seed so reports are reproducible. `None` for fewer than 2 samples."""
-    x = np.asarray(samples)
-    if x.shape[0] < 2:
-        return None
-    rng = np.random.default_rng(BOOTSTRAP_SEED)
-    idx = rng.integers(0, x.shape[0], size=(n, x.shape[0]))
-    stats = np.array([statistic(x[i]) for i in idx], dtype=float)
-    stats = stats[np.isfinite(stats)]
-    if stats.size == 0:
-        return None
-    lo, hi = np.quantile(stats, [(1 - level) / 2, 1 - (1 - level) / 2])
-    return float(lo), float(hi)
-
-
 def wilson_interval(successes: int, trials: int, level: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval for a proportion (good near 0 and 1)."""
-    if trials <= 0:
-        raise ValueError("trials must be positive")
-    from scipy.stats import norm
-
-    z = float(norm.ppf(1 - (1 - level) / 2))
-    p = successes / trials
-    denom = 1 + z * z / trials
-    centre = (p + z * z / (2 * trials)) / denom
-    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
+    """Wilson score interval for one proportion, as a tuple (see `verify.core.stats`)."""
+    lo, hi = _stats.wilson_interval(successes, trials, level)
+    return float(lo), float(hi)
 
 
 def _numeric(x: Any) -> np.ndarray | None:

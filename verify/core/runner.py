@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from verify.core import metrics as M
-from verify.core.claims import Claim, Measurement, Prediction
+from verify.core.claims import PROFILE_NAMES, Claim, Measurement, Prediction
 from verify.core.context import RunContext, progress_enabled
 from verify.core.executor import Executor
 from verify.core.registry import Registry
@@ -56,8 +56,8 @@ def plan(
     """The claim runs of a suite: every selected claim (or every run entry's expansion)
     under `profile`. Raises `ValueError` for an entry that names no claim or an unknown
     parameter."""
-    if profile not in ("quick", "gpu", "paper"):
-        raise ValueError(f"--profile must be quick, gpu or paper, not {profile!r}")
+    if profile not in PROFILE_NAMES:
+        raise ValueError(f"--profile must be one of {', '.join(PROFILE_NAMES)}, not {profile!r}")
     ids = select(list(registry), patterns)
     items: list[PlanItem] = []
     for paper, tb in sorted(registry.import_errors.items()):
@@ -82,6 +82,9 @@ def plan(
         prof = claim.profiles.get(profile)
         if prof is None:
             items.append(PlanItem(claim, None, skip_reason=f"no {profile} configuration", claim_id=cid))
+            continue
+        if prof.skip_reason is not None:
+            items.append(PlanItem(claim, None, skip_reason=prof.skip_reason, claim_id=cid))
             continue
         unknown = sorted(set(overrides) - set(prof.config))
         if unknown:
