@@ -40,7 +40,10 @@ function next() {
     Promise.all(wait).then(() => {
       clearTimeout(timer);
       results[url] = {loaded: true, title: doc.title, h1: !!doc.querySelector('h1, h3'),
-                      images: imgs.length, decoded: imgs.filter(im => im.naturalWidth > 0).length};
+                      images: imgs.length, decoded: imgs.filter(im => im.naturalWidth > 0).length,
+                      forest: Array.from(doc.querySelectorAll('svg.forest g.row')).filter(g => g.getBoundingClientRect().width > 0).length,
+                      forestFirst: (() => { const f = doc.querySelector('svg.forest'); const t = doc.querySelector('table');
+                                            return !!f && (!t || !!(f.compareDocumentPosition(t) & Node.DOCUMENT_POSITION_FOLLOWING)); })()};
       f.remove(); next();
     });
   };
@@ -93,3 +96,14 @@ def test_every_page_loads_and_every_figure_is_present(report):
     assert results["site/claims/harness.curve.html"]["images"] == 1
     assert results["site/papers/harness.html"]["images"] == 1
     assert results["report.html"]["images"] >= 1
+
+    # the forest plot opens the report, the index and every paper page, and it renders:
+    # one drawn row per claim with a numeric error, before any table
+    def finite(x):
+        return isinstance(x, (int, float)) and not isinstance(x, bool) and abs(x) < float("inf")
+
+    n_numeric = sum(finite(r.get("error")) and finite(r.get("tolerance")) for r in json.loads((report / "results.json").read_text())["results"])
+    for page in ("report.html", "site/index.html", "site/papers/harness.html"):
+        assert results[page]["forest"] >= 1, page
+        assert results[page]["forestFirst"], page
+    assert results["site/index.html"]["forest"] == n_numeric

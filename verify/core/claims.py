@@ -416,6 +416,8 @@ class Claim:
       against the paper's: the measured effect with its interval, the paper's number where
       there is one, and what differs from the paper's set-up. A FAIL of such a claim is
       reported as "FAIL (known deviation)" and does not fail the run.
+    - `level`: the confidence level of the interval that decides a noisy comparison
+      (PASS inside the tolerance, FAIL outside, INCONCLUSIVE when it straddles).
     """
 
     id: str
@@ -432,10 +434,13 @@ class Claim:
     tags: tuple[str, ...] = ()
     kind: str | None = None
     deviation: str | None = None
+    level: float = 0.95
 
     def __post_init__(self) -> None:
         if self.kind is not None and self.kind not in KINDS:
             raise ValueError(f"claim {self.id}: kind must be one of {', '.join(KINDS)}, not {self.kind!r}")
+        if not 0.5 < self.level < 1.0:
+            raise ValueError(f"claim {self.id}: level must be in (0.5, 1), got {self.level}")
         if self.deviation is not None and not str(self.deviation).strip():
             raise ValueError(f"claim {self.id}: a deviation must state its reason")
         if "." not in self.id:

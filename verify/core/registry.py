@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from verify.core.claims import Claim
 
-__all__ = ["discover", "paper_modules", "Registry"]
+__all__ = ["discover", "find_claim", "paper_registry", "paper_modules", "Registry"]
 
 _NOT_PAPERS = {"core", "all", "report", "diff"}
 
@@ -82,3 +82,38 @@ def discover(extra_modules: tuple[str, ...] = (), refresh: bool = False) -> Regi
     if not extra_modules:
         _CACHE = reg
     return reg
+
+
+_PAPER_CACHE: dict[str, Registry] = {}
+
+
+def paper_registry(paper: str) -> Registry:
+    """The claims of one paper module only (`verify.<paper>`): what a cell or a test needs,
+    without importing every other paper."""
+    if paper not in _PAPER_CACHE:
+        if paper not in paper_modules():
+            raise KeyError(f"no paper module verify.{paper}")
+        claims: dict[str, Claim] = {}
+        errors: dict[str, str] = {}
+        try:
+            mod = importlib.import_module(f"verify.{paper}")
+            for claim in getattr(mod, "CLAIMS", []):
+                if isinstance(claim, Claim):
+                    claims[claim.id] = claim
+        except Exception:
+            errors[paper] = traceback.format_exc()
+        _PAPER_CACHE[paper] = Registry(claims, errors)
+    return _PAPER_CACHE[paper]
+
+
+def find_claim(claim_id: str, extra_modules: tuple[str, ...] = ()) -> Claim:
+    """The claim with this id, importing only its own paper module when it is one (plugins
+    and other modules are searched through `discover(extra_modules)`)."""
+    paper = claim_id.split(".", 1)[0]
+    if paper in paper_modules():
+        reg = paper_registry(paper)
+        if claim_id in reg:
+            return reg[claim_id]
+        if paper in reg.import_errors:
+            raise ImportError(f"module verify.{paper} failed to import:\n{reg.import_errors[paper]}")
+    return discover(extra_modules)[claim_id]

@@ -50,14 +50,16 @@ def run_claim(
     Raises `ValueError` for an unknown claim or parameter, or a profile the claim lacks.
     """
     from verify.core.executor import execute_cell
-    from verify.core.registry import discover
+    from verify.core.registry import Registry, find_claim
     from verify.core.runner import aggregate, plan
     from verify.core.spec import RunEntry
     from verify.core.store import environment
 
-    registry = discover()
-    if claim_id not in registry:
-        raise ValueError(f"no claim {claim_id!r}")
+    try:
+        claim = find_claim(claim_id)
+    except KeyError:
+        raise ValueError(f"no claim {claim_id!r}") from None
+    registry = Registry({claim_id: claim}, {})  # only the claim's own paper is imported
     grid = (tuple(sorted(overrides.items())),)
     items = plan(registry, profile, [claim_id], [RunEntry(pattern=claim_id, grid=grid, seeds=seeds)], device=device)
     if len(items) != 1:  # pragma: no cover - one id, one grid point

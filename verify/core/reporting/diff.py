@@ -20,17 +20,36 @@ def load_results(path: str | Path) -> dict[str, dict[str, Any]]:
         p = p / "results.json"
     if not p.exists():
         raise ValueError(f"no results.json at {path}")
-    data = json.loads(p.read_text())
-    return {r["label"]: r for r in data["results"]}
+    try:
+        data = json.loads(p.read_text())
+    except (OSError, UnicodeDecodeError) as e:
+        raise ValueError(f"{p}: cannot read it: {getattr(e, 'strerror', None) or e}") from None
+    except json.JSONDecodeError as e:
+        raise ValueError(f"{p}: not valid JSON ({e.msg} at line {e.lineno})") from None
+    results = data.get("results") if isinstance(data, dict) else None
+    if not isinstance(results, list):
+        raise ValueError(f"{p}: not a report's results.json (it has no 'results' list)")
+    out: dict[str, dict[str, Any]] = {}
+    for i, r in enumerate(results):
+        if not isinstance(r, dict) or not isinstance(r.get("label"), str):
+            raise ValueError(f"{p}: results[{i}] is not a claim result with a 'label'")
+        out[r["label"]] = r
+    return out
 
 
-def diff_results(a: dict[str, dict[str, Any]], b: dict[str, dict[str, Any]], rel_change: float = 0.1) -> dict[str, Any]:
-    """Compare suite `a` (before) with `b` (after)."""
+def _verdict(r: dict[str, Any], point: bool) -> Any:
+    return (r.get("point_verdict") or r.get("verdict")) if point else r.get("verdict")
+
+
+def diff_results(a: dict[str, dict[str, Any]], b: dict[str, dict[str, Any]], rel_change: float = 0.1, point: bool = False) -> dict[str, Any]:
+    """Compare suite `a` (before) with `b` (after). `point=True` compares the point-estimate
+    verdicts (error <= tolerance) instead of the interval verdicts, e.g. to check that a
+    refactor changed no result across the change of verdict rule."""
     flipped, changed, same = [], [], []
     for label in sorted(set(a) & set(b)):
         ra, rb = a[label], b[label]
-        if ra.get("verdict") != rb.get("verdict"):
-            flipped.append({"label": label, "before": ra.get("verdict"), "after": rb.get("verdict"), "error_before": ra.get("error"), "error_after": rb.get("error")})
+        if _verdict(ra, point) != _verdict(rb, point):
+            flipped.append({"label": label, "before": _verdict(ra, point), "after": _verdict(rb, point), "error_before": ra.get("error"), "error_after": rb.get("error")})
             continue
         ea, eb = ra.get("error"), rb.get("error")
         if isinstance(ea, (int, float)) and isinstance(eb, (int, float)):

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from verify.core.metrics import FAMILIES, schema
-from verify.core.reporting.tables import HEADLINE, PAPER_TITLES, fmt, headline_metrics, slug
+from verify.core.reporting.forest import forest_svg
+from verify.core.reporting.tables import HEADLINE, PAPER_TITLES, VERDICT_ORDER, by_kind, counts_text, fmt, headline_metrics, slug, verdict_label
 
 __all__ = ["render_report_html", "write_site", "CSS"]
 
@@ -23,7 +24,7 @@ CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1200px;padding:0 1rem;color:#1d1d1f}
 h1{font-size:1.6rem}h2{font-size:1.3rem;margin-top:2rem;border-bottom:1px solid #ddd}h3{font-size:1.05rem}
 table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.9rem}td,th{border:1px solid #ddd;padding:.25rem .5rem;vertical-align:top;text-align:left}
-th{background:#f5f5f7}.PASS{background:#d9f2d9}.FAIL{background:#f9d6d5}.ERROR{background:#f6c89f}.SKIP{background:#e8e8e8}
+th{background:#f5f5f7}.PASS{background:#d9f2d9}.FAIL{background:#f9d6d5}.ERROR{background:#f6c89f}.SKIP{background:#e8e8e8}.INCONCLUSIVE{background:#fff3c4}.NOT.RUN{background:#e8e8e8}
 .verdict{font-weight:600}code,pre{font-family:ui-monospace,Menlo,monospace;font-size:.85rem}pre{background:#f5f5f7;padding:.5rem;overflow-x:auto}
 img.figure{max-width:100%;border:1px solid #eee;margin:.5rem 0}.muted{color:#666}.na{color:#888;font-style:italic}
 nav a{margin-right:1rem}
@@ -49,19 +50,19 @@ def _val(x: Any) -> str:
 
 def _summary_table(results: Sequence[dict[str, Any]], link) -> str:
     rows = [
-        "<table><tr><th>claim</th><th>verdict</th><th>theory</th><th>measured</th>"
+        "<table><tr><th>claim</th><th>kind</th><th>verdict</th><th>theory</th><th>measured</th>"
         "<th title='the claim&#39;s comparison error; 95% bootstrap CI over seeds'>error [95% CI]</th>"
         "<th>tolerance</th><th title='the paper&#39;s own number, a reference only'>paper</th></tr>"
     ]
-    for r in results:
+    for r in by_kind(results):
         pv = r.get("paper_value")
-        ci = r.get("error_ci")
+        ci = r.get("error_interval") or r.get("error_ci")
         label = _e(r.get("label"))
         href = link(r)
         name = f"<a href='{href}'>{label}</a>" if href else label
         tol = f"{_e(r.get('compare', ''))} ≤ {_e(fmt(r.get('tolerance')))}" if r.get("compare") else ""
         rows.append(
-            f"<tr><td>{name}</td><td class='verdict {_e(r.get('verdict'))}' title='{_e(r.get('reason', ''))}'>{_e(r.get('verdict'))}</td>"
+            f"<tr><td>{name}</td><td>{_e(r.get('kind') or 'prediction')}</td><td class='verdict {_e(r.get('verdict'))}' title='{_e(r.get('reason', ''))}'>{_e(verdict_label(r))}</td>"
             f"<td>{_val(r.get('theory'))}</td><td>{_val(r.get('measured'))}</td>"
             f"<td>{_val(r.get('error'))}{(' ' + _e(fmt(ci))) if ci else ''}</td><td>{tol}</td>"
             f"<td>{(_e(fmt(pv['value'])) + ' <span class=muted>(' + _e(pv['source']) + ')</span>') if pv else ''}</td></tr>"
@@ -70,26 +71,43 @@ def _summary_table(results: Sequence[dict[str, Any]], link) -> str:
     return "\n".join(rows)
 
 
+def _na(x: Any) -> bool:
+    return x is None or (isinstance(x, str) and x.startswith("n/a"))
+
+
 def _families_table(results: Sequence[dict[str, Any]], link) -> str:
+    """The metric families that apply to at least one row; an n/a cell shows a dash with
+    its reason as a tooltip."""
+    hms = [headline_metrics(r) for r in results]
+    fams = [f for f in FAMILIES if any(not _na(hm[f]) for hm in hms)]
+    if not fams:
+        return "<p class=muted>No metric family applies to these claims.</p>"
     head = "".join(
         f"<th title='{_e(schema()['families'][f]['description'])}'>{_e(f)}<br><span class=muted title='{_e(_metric_title(HEADLINE[f]))}'>{_e(HEADLINE[f])}</span></th>"
-        for f in FAMILIES
+        for f in fams
     )
-    rows = [f"<table><tr><th>claim</th>{head}</tr>"]
-    for r in results:
-        hm = headline_metrics(r)
+    rows = [f"<table class='families'><tr><th>claim</th>{head}</tr>"]
+    for r, hm in zip(results, hms):
         href = link(r)
         label = f"<a href='{href}'>{_e(r.get('label'))}</a>" if href else _e(r.get("label"))
-        rows.append(f"<tr><td>{label}</td>" + "".join(f"<td>{_val(hm[f])}</td>" for f in FAMILIES) + "</tr>")
+        cells = "".join(
+            f"<td class=na title='{_e(hm[f] or 'n/a')}'>–</td>" if _na(hm[f]) else f"<td>{_val(hm[f])}</td>" for f in fams
+        )
+        rows.append(f"<tr><td>{label}</td>{cells}</tr>")
     rows.append("</table>")
+    left = [f for f in FAMILIES if f not in fams]
+    if left:
+        rows.append(f"<p class=muted>Not applicable to any claim here: {_e(', '.join(left))}. A dash's tooltip gives its reason.</p>")
     return "\n".join(rows)
 
 
 def _claim_detail(r: dict[str, Any], figure_src: str | None) -> str:
-    parts = [f"<h3 id='{_e(slug(str(r.get('label'))))}'>{_e(r.get('label'))} — <span class='verdict {_e(r.get('verdict'))}'>{_e(r.get('verdict'))}</span></h3>"]
+    parts = [f"<h3 id='{_e(slug(str(r.get('label'))))}'>{_e(r.get('label'))} — <span class='verdict {_e(r.get('verdict'))}'>{_e(verdict_label(r))}</span></h3>"]
     parts.append(f"<p>{_e(r.get('statement', ''))}</p>")
     if r.get("reason"):
         parts.append(f"<p><b>{_e(r.get('verdict'))}:</b> {_e(r['reason'])}</p>")
+    if r.get("deviation"):
+        parts.append(f"<p><b>known deviation:</b> {_e(r['deviation'])}</p>")
     if r.get("traceback"):
         parts.append(f"<details><summary>traceback</summary><pre>{_e(r['traceback'])}</pre></details>")
     rows = [
@@ -99,6 +117,9 @@ def _claim_detail(r: dict[str, Any], figure_src: str | None) -> str:
         ("measured stderr", fmt(r.get("measured_stderr"))),
         ("error", f"{fmt(r.get('error'))} ({r.get('error_label', '')})" + (f", 95% CI {fmt(r['error_ci'])}" if r.get("error_ci") else "")),
         ("rule", f"{r.get('compare_description', '')}; tolerance {fmt(r.get('tolerance'))}"),
+        ("kind", r.get("kind") or "prediction"),
+        ("decided by", f"{r.get('decided_by', 'point estimate')}" + (f": error in {fmt(r['error_interval'])}" if r.get("error_interval") else "")
+         + (" — underpowered: the tolerance is below twice the comparison's standard error" if r.get("underpowered") else "")),
         ("tolerance reason", r.get("tolerance_reason", "")),
         ("seeds", r.get("seeds")),
         ("per-seed error", fmt(r.get("per_seed_error"))),
@@ -138,10 +159,7 @@ def _figure_bytes(r: dict[str, Any]) -> bytes | None:
 
 
 def _counts(results) -> str:
-    from collections import Counter
-
-    c = Counter(r.get("verdict") for r in results)
-    return " ".join(f"<span class='verdict {v}'>{v} {c.get(v, 0)}</span>" for v in ("PASS", "FAIL", "ERROR", "SKIP"))
+    return "<br>".join(_e(line) for line in counts_text(results))
 
 
 def render_report_html(results: Sequence[dict[str, Any]], meta: dict[str, Any]) -> str:
@@ -151,6 +169,7 @@ def render_report_html(results: Sequence[dict[str, Any]], meta: dict[str, Any]) 
             f"<p class=muted>device {_e(meta.get('device'))}, backend {_e(meta.get('backend'))} × {_e(meta.get('jobs'))}, "
             f"{_e(fmt(meta.get('wall_s')))} s wall; <code>{_e(meta.get('command', ''))}</code></p>"]
     anchor = lambda r: "#" + slug(str(r.get("label")))  # noqa: E731
+    body.insert(1, forest_svg(results, anchor))
     for paper in sorted({r["paper"] for r in results}):
         rs = [r for r in results if r["paper"] == paper]
         body.append(f"<h2 id='paper-{_e(paper)}'>{_e(paper)}</h2><p class=muted>{_e(PAPER_TITLES.get(paper, ''))}</p>")
@@ -177,20 +196,24 @@ def write_site(results: Sequence[dict[str, Any]], meta: dict[str, Any], site: Pa
     nav_sub = "<nav><a href='../index.html'>index</a>" + "".join(f"<a href='../papers/{_e(p)}.html'>{_e(p)}</a>" for p in papers) + "</nav>"
 
     # index
-    rows = ["<table><tr><th>paper</th><th>claims</th><th>PASS</th><th>FAIL</th><th>ERROR</th><th>SKIP</th></tr>"]
+    rows = ["<table><tr><th>paper</th><th>predictions</th>" + "".join(f"<th>{v}</th>" for v in VERDICT_ORDER) + "<th>other kinds</th></tr>"]
     for p in papers:
         rs = [r for r in results if r["paper"] == p]
-        cnt = {v: sum(r.get("verdict") == v for r in rs) for v in ("PASS", "FAIL", "ERROR", "SKIP")}
+        preds = [r for r in rs if (r.get("kind") or "prediction") == "prediction"]
+        cnt = {v: sum(r.get("verdict") == v for r in preds) for v in VERDICT_ORDER}
         status = "PASS" if cnt["FAIL"] == cnt["ERROR"] == 0 and cnt["PASS"] else ("ERROR" if cnt["ERROR"] else ("FAIL" if cnt["FAIL"] else "SKIP"))
+        others = [r for r in rs if (r.get("kind") or "prediction") != "prediction"]
+        other_txt = f"{sum(r.get('verdict') == 'PASS' for r in others)}/{len(others)} PASS" if others else "—"
         rows.append(
             f"<tr><td class='{status}'><a href='papers/{_e(p)}.html'>{_e(p)}</a><br><span class=muted>{_e(PAPER_TITLES.get(p, ''))}</span></td>"
-            f"<td>{len(rs)}</td>" + "".join(f"<td>{cnt[v]}</td>" for v in ("PASS", "FAIL", "ERROR", "SKIP")) + "</tr>"
+            f"<td>{len(preds)}</td>" + "".join(f"<td>{cnt[v]}</td>" for v in VERDICT_ORDER) + f"<td>{other_txt}</td></tr>"
         )
     rows.append("</table>")
     claim_link_root = lambda r: f"claims/{slug(str(r.get('label')))}.html"  # noqa: E731
     index = [
         nav_root,
         f"<h1>dltheory agreement report — suite {_e(meta.get('suite'))}</h1>",
+        forest_svg(results, claim_link_root),
         f"<p>profile {_e(meta.get('profile'))}; {_counts(results)}</p>",
         f"<p class=muted>device {_e(meta.get('device'))}, backend {_e(meta.get('backend'))} × {_e(meta.get('jobs'))}, {_e(fmt(meta.get('wall_s')))} s wall; "
         "downloads: <a href='../results.csv'>results.csv</a>, <a href='../results.json'>results.json</a>, "
@@ -204,7 +227,8 @@ def write_site(results: Sequence[dict[str, Any]], meta: dict[str, Any], site: Pa
 
     for p in papers:
         rs = [r for r in results if r["paper"] == p]
-        body = [nav_sub, f"<h1>{_e(p)}</h1><p class=muted>{_e(PAPER_TITLES.get(p, ''))}</p>", f"<p>{_counts(rs)}</p>",
+        body = [nav_sub, f"<h1>{_e(p)}</h1><p class=muted>{_e(PAPER_TITLES.get(p, ''))}</p>",
+                forest_svg(rs, lambda r: f"../claims/{slug(str(r.get('label')))}.html"), f"<p>{_counts(rs)}</p>",
                 _summary_table(rs, lambda r: f"../claims/{slug(str(r.get('label')))}.html")]
         for r in rs:
             if r.get("figure") and _figure_bytes(r):

@@ -11,7 +11,57 @@ from typing import Any
 
 from verify.core.metrics import FAMILIES
 
-__all__ = ["fmt", "slug", "claim_rows", "seed_rows", "family_table", "to_csv", "headline_metrics", "PAPER_TITLES"]
+__all__ = [
+    "fmt", "slug", "claim_rows", "seed_rows", "family_table", "to_csv", "headline_metrics", "PAPER_TITLES",
+    "KIND_ORDER", "VERDICT_ORDER", "verdict_label", "by_kind", "counts_text",
+]
+
+#: Verdicts in the order the summaries list them.
+VERDICT_ORDER = ("PASS", "FAIL", "INCONCLUSIVE", "ERROR", "SKIP", "NOT RUN")
+#: Claim kinds in report order: the headline counts are predictions.
+KIND_ORDER = ("prediction", "consistency", "implementation")
+
+
+def verdict_label(r: dict[str, Any]) -> str:
+    """The verdict as a reader sees it: `FAIL (known deviation)`, `PASS (deviation
+    resolved)`, `PASS (underpowered)`, ..."""
+    v = str(r.get("verdict"))
+    notes = []
+    if r.get("known_deviation"):
+        notes.append("known deviation")
+    if r.get("deviation_resolved"):
+        notes.append("deviation resolved")
+    if r.get("underpowered"):
+        notes.append("underpowered")
+    return v + (f" ({', '.join(notes)})" if notes else "")
+
+
+def by_kind(results: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Results ordered predictions first, then consistency checks, then implementation
+    invariants (stable within a kind)."""
+    rank = {k: i for i, k in enumerate(KIND_ORDER)}
+    return sorted(results, key=lambda r: rank.get(r.get("kind") or "prediction", len(rank)))
+
+
+def counts_text(results: Sequence[dict[str, Any]]) -> list[str]:
+    """One line per kind, predictions first: `predictions (n): PASS a, FAIL b, ...`;
+    verdicts with a zero count are left out, known deviations are counted apart."""
+    out = []
+    names = {"prediction": "predictions", "consistency": "consistency checks", "implementation": "implementation invariants"}
+    for kind in KIND_ORDER:
+        rs = [r for r in results if (r.get("kind") or "prediction") == kind]
+        if not rs:
+            continue
+        parts = []
+        for v in VERDICT_ORDER:
+            n = sum(r.get("verdict") == v for r in rs)
+            if n or v in ("PASS", "FAIL"):
+                parts.append(f"{v} {n}")
+        dev = sum(bool(r.get("known_deviation")) for r in rs)
+        if dev:
+            parts.append(f"of the FAILs {dev} known deviation{'s' if dev > 1 else ''}")
+        out.append(f"{names[kind]} ({len(rs)}): " + ", ".join(parts))
+    return out
 
 PAPER_TITLES = {
     "lazy_rich": "Get rich quick: exact solutions reveal how unbalanced initializations promote rapid feature learning (Kunin et al., NeurIPS 2024)",
@@ -93,7 +143,16 @@ def claim_rows(results: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         row = {
             "label": r.get("label"),
             "paper": r.get("paper"),
+            "kind": r.get("kind") or "prediction",
             "verdict": r.get("verdict"),
+            "point_verdict": r.get("point_verdict"),
+            "known_deviation": bool(r.get("known_deviation")),
+            "deviation_resolved": bool(r.get("deviation_resolved")),
+            "decided_by": r.get("decided_by"),
+            "error_interval_low": (r.get("error_interval") or [None, None])[0],
+            "error_interval_high": (r.get("error_interval") or [None, None])[1],
+            "seeds_needed": r.get("seeds_needed"),
+            "underpowered": bool(r.get("underpowered")),
             "reason": r.get("reason", ""),
             "theory": json.dumps(r.get("theory")),
             "measured": json.dumps(r.get("measured")),
