@@ -23,6 +23,8 @@ from collections.abc import Callable
 
 import torch
 
+from theory.transformer_geometry._validate import check_int, check_real
+
 __all__ = ["simplex_tokens", "normalize", "simulate", "block_forward", "sample_block_weights", "gram_stats", "branch_outputs"]
 
 
@@ -52,15 +54,18 @@ def simplex_tokens(
 
     **Returns:** tensor `(n_draws, n_tokens, d)`.
 
-    **Raises:** `ValueError` if `rho0` is outside \( [-1/(n-1), 1] \), `q0 <= 0` or `n_tokens > d`.
+    **Raises:** `ValueError` if `rho0` is outside \( [-1/(n-1), 1] \), `q0` is not finite and
+    > 0, `n_tokens` is not an integer in \( [2, d] \), or `n_draws` is not an integer >= 1.
     """
+    n_tokens = check_int("n_tokens", n_tokens, 2)
+    d = check_int("d", d, 1)
+    n_draws = check_int("n_draws", n_draws, 1)
     if n_tokens > d:
         raise ValueError(f"n_tokens ({n_tokens}) must be <= d ({d}) for an exact simplex")
     lo = -1.0 / (n_tokens - 1)
     if not (lo - 1e-12 <= rho0 <= 1.0):
         raise ValueError(f"rho0 must lie in [{lo:.4g}, 1], got {rho0!r}")
-    if not q0 > 0:
-        raise ValueError(f"q0 must be > 0, got {q0!r}")
+    check_real("q0", q0, 0.0, lo_open=True)
     lam_perp = max(q0 * (1.0 - rho0), 0.0)
     lam_one = max(q0 * (1.0 - rho0 + n_tokens * rho0), 0.0)
     eye = torch.eye(n_tokens, dtype=dtype, device=device)
@@ -157,7 +162,12 @@ def _weight_shapes(prm, d: int, d_mlp: int) -> dict[str, tuple[int, int, float]]
 
 
 def sample_block_weights(prm, d: int, d_mlp: int, n_draws: int, *, generator=None, dtype=torch.float64, device="cpu"):
-    """Explicit weights of one block for `n_draws` draws: dict name -> `(n_draws, d_out, d_in)`."""
+    """Explicit weights of one block for `n_draws` draws: dict name -> `(n_draws, d_out, d_in)`.
+
+    **Raises:** `ValueError` unless `d`, `d_mlp` and `n_draws` are integers >= 1.
+    """
+    d, d_mlp = check_int("d", d, 1), check_int("d_mlp", d_mlp, 1)
+    n_draws = check_int("n_draws", n_draws, 1)
     out = {}
     for name, (do, di, std) in _weight_shapes(prm, d, d_mlp).items():
         w = torch.randn(n_draws, do, di, generator=generator, dtype=dtype, device=generator.device if generator else device)
@@ -260,7 +270,16 @@ def simulate(
     (so \( E[\text{gain\_random}] = \|J_l\|_F^2/(nd) \)); `gain_common` \( = |P_c J_l v|^2/|v|^2 \) and
     `gain_diff` \( = |P_d J_l v|^2/|v|^2 \) with \( P_c \) the projection on the token mean and
     \( P_d = I - P_c \) (mode-to-mode gains); `final` if asked.
+
+    **Raises:** `ValueError` naming the argument: `n_layers` and the probe counts must be
+    integers >= 0, `d_mlp` `None` or an integer >= 1, `x0` of shape `(B, n, d)` with `n = prm.n_tokens`.
     """
+    n_layers = check_int("n_layers", n_layers, 0)
+    n_random_probes = check_int("n_random_probes", n_random_probes, 0)
+    n_common_probes = check_int("n_common_probes", n_common_probes, 0)
+    n_diff_probes = check_int("n_diff_probes", n_diff_probes, 0)
+    if d_mlp is not None:
+        d_mlp = check_int("d_mlp", d_mlp, 1)
     if sampler not in ("conditional", "weights"):
         raise ValueError(f"sampler must be 'conditional' or 'weights', got {sampler!r}")
     if x0.ndim != 3:
@@ -316,7 +335,12 @@ def branch_outputs(
     - `d_mlp`, `sampler`, `generator`: as `simulate`.
 
     **Returns:** `(attn, mlp)`, each `(B, n, d)` (`None` for a branch not asked for).
+
+    **Raises:** `ValueError` for a bad `which` or `sampler`, or a `d_mlp` that is not `None`
+    or an integer >= 1.
     """
+    if d_mlp is not None:
+        d_mlp = check_int("d_mlp", d_mlp, 1)
     if which not in ("attn", "mlp", "both"):
         raise ValueError(f"which must be 'attn', 'mlp' or 'both', got {which!r}")
     if sampler not in ("conditional", "weights"):

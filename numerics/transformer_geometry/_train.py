@@ -20,6 +20,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from theory.transformer_geometry._validate import check_int, check_real
+
 __all__ = ["char_corpus", "masked_batch", "TransformerLM", "train_masked_lm", "VOCAB", "MASK_ID"]
 
 VOCAB = string.printable[:95] + "\n"  # printable ASCII (space..~) and newline
@@ -31,14 +33,20 @@ _STDLIB_MODULES = (
 )  # fmt: skip
 
 
-@functools.lru_cache(maxsize=4)
 def char_corpus(max_chars: int = 2_000_000) -> np.ndarray:
     """Python standard-library sources (a fixed list of modules) as an int array of vocabulary ids.
 
     Characters outside `VOCAB` (tabs, non-ASCII) are dropped. Deterministic for a given Python.
 
-    **Returns:** `int64` array of at most `max_chars` ids.
+    **Returns:** `int64` array of at most `max_chars` ids (an integer >= 1).
+
+    **Raises:** `ValueError` if `max_chars` is not an integer >= 1.
     """
+    return _char_corpus(check_int("max_chars", max_chars, 1))
+
+
+@functools.lru_cache(maxsize=4)
+def _char_corpus(max_chars: int) -> np.ndarray:
     lut = np.full(256, -1, dtype=np.int64)
     for i, ch in enumerate(VOCAB):
         lut[ord(ch)] = i
@@ -62,7 +70,14 @@ def char_corpus(max_chars: int = 2_000_000) -> np.ndarray:
 
 def masked_batch(data: np.ndarray, n_ctx: int, batch: int, rng: np.random.Generator, mask_frac: float = 0.15):
     """Random windows of `n_ctx` characters with a fraction `mask_frac` (at least one) replaced by
-    `MASK_ID`. **Returns:** `(inputs, targets)` int64 tensors, targets = -100 where not masked."""
+    `MASK_ID`. **Returns:** `(inputs, targets)` int64 tensors, targets = -100 where not masked.
+
+    **Raises:** `ValueError` unless `n_ctx` is an integer in [1, len(data) - 1],
+    `batch` an integer >= 1 and `mask_frac` in [0, 1].
+    """
+    n_ctx = check_int("n_ctx", n_ctx, 1, len(data) - 1)
+    batch = check_int("batch", batch, 1)
+    check_real("mask_frac", mask_frac, 0.0, 1.0)
     starts = rng.integers(0, len(data) - n_ctx, size=batch)
     x = np.stack([data[s : s + n_ctx] for s in starts])
     n_mask = max(1, int(round(mask_frac * n_ctx)))
@@ -176,8 +191,23 @@ def train_masked_lm(
 
     **Returns:** dict of arrays over models: `test_loss` (mean cross-entropy on masked test
     positions, nats; `nan` if diverged), `init_test_loss`, `train_loss` (mean of the last 10% of
-    steps), `diverged` (bool), plus `steps` and `curve` `(n_evals, M)`.
+    steps, at least the last step), `diverged` (bool), plus `steps` and `curve` `(n_evals, M)`.
+
+    **Raises:** `ValueError` naming the argument out of range: `d`, `n_layers`, `steps`,
+    `batch`, `n_test`, `corpus_chars` integers >= 1 (`d_mlp` too, unless `None`); `eval_every`
+    an integer >= 0; `lr` finite and > 0; `test_frac` in (0, 1); `mask_frac` in [0, 1].
     """
+    for name, val in (("d", d), ("n_layers", n_layers), ("steps", steps), ("batch", batch), ("n_test", n_test),
+                      ("corpus_chars", corpus_chars)):  # fmt: skip
+        check_int(name, val, 1)
+    if d_mlp is not None:
+        check_int("d_mlp", d_mlp, 1)
+    check_int("eval_every", eval_every, 0)
+    check_real("lr", lr, 0.0, lo_open=True)
+    check_real("test_frac", test_frac, 0.0, 1.0, lo_open=True)
+    if test_frac >= 1.0:
+        raise ValueError(f"test_frac must lie in (0, 1), got {test_frac!r}")
+    check_real("mask_frac", mask_frac, 0.0, 1.0)
     data = char_corpus(corpus_chars)
     cut = int(len(data) * (1 - test_frac))
     train_data, test_data = data[:cut], data[cut:]
@@ -216,7 +246,7 @@ def train_masked_lm(
                 prm.grad[~alive] = 0.0
                 prm.grad.nan_to_num_(0.0, 0.0, 0.0)
         opt.step()
-        if step >= 0.9 * steps:
+        if step >= 0.9 * steps or step == steps - 1:  # the last step at least, for short runs
             tail.append(losses.detach().double().cpu().numpy())
         if eval_every and (step + 1) % eval_every == 0:
             curve.append(test_loss())

@@ -12,10 +12,8 @@ brief's derived mean-field model, checked against simulated random transformers 
 
 from __future__ import annotations
 
-from theory._derivation import Derivation
-
 from ._attention import attention_moments, attention_moments_large_n
-from ._derivations import map_derivations
+from ._derivations import derivations
 from ._exponents import (
     PLANE_NAMES,
     angle_exponent,
@@ -27,9 +25,10 @@ from ._exponents import (
     gradient_log_growth,
     phase_diagram,
 )
-from ._kernels import kernel_derivations, mlp_gain, mlp_kernel, mlp_second_moment
+from ._kernels import mlp_gain, mlp_kernel, mlp_second_moment
 from ._map import collapsed_norm_fixed_point, fixed_points, geometry_map, iterate, map_with_params
 from ._params import BlockParams, make_params
+from ._validate import SIGMA_W_MAX
 
 __all__ = [
     "BlockParams",
@@ -53,10 +52,7 @@ __all__ = [
     "critical_value",
     "phase_diagram",
     "PLANE_NAMES",
+    "SIGMA_W_MAX",
     "derivations",
 ]
 
-
-def derivations() -> list[Derivation]:
-    """All sympy derivations of this module (rendered in the docs)."""
-    return [*kernel_derivations(), *map_derivations()]

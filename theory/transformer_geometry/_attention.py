@@ -30,6 +30,8 @@ import math
 
 import numpy as np
 
+from ._validate import check_int, check_real, check_rho
+
 __all__ = ["attention_moments", "attention_moments_large_n", "DEFAULT_ATTENTION_SAMPLES"]
 
 DEFAULT_ATTENTION_SAMPLES = 1 << 14
@@ -57,11 +59,21 @@ def attention_moments_large_n(rho, n_tokens: int, sigma_attn: float):
 
     Valid when \( e^{\sigma_A^2} \ll n \) (no condensation on a few keys).
 
+    **Arguments:** `rho` in \( [-1/(n-1), 1] \), `n_tokens` \( n \ge 2 \), `sigma_attn` \( \sigma_A \ge 0 \)
+    (small enough that \( e^{2\sigma_A^2} \) is a finite float).
+
     **Returns:** a pair of floats or arrays shaped like `rho`.
+
+    **Raises:** `ValueError` naming the argument that leaves its range.
     """
-    r = np.asarray(rho, dtype=float)
-    s2 = np.exp(sigma_attn**2 * (1 - r)) / n_tokens
-    s11 = np.exp(sigma_attn**2 * r * (1 - r)) / n_tokens
+    n_tokens = check_int("n_tokens", n_tokens, 2)
+    sigma_attn = check_real("sigma_attn", sigma_attn, 0.0)
+    r = check_rho("rho", rho, -1.0 / (n_tokens - 1))
+    with np.errstate(over="ignore"):
+        s2 = np.exp(sigma_attn**2 * (1 - r)) / n_tokens
+        s11 = np.exp(sigma_attn**2 * r * (1 - r)) / n_tokens
+    if not (np.all(np.isfinite(s2)) and np.all(np.isfinite(s11))):
+        raise ValueError(f"sigma_attn = {sigma_attn!r} is too large: exp(sigma_attn^2 (1 - rho)) overflows")
     if np.ndim(rho) == 0:
         return float(s2), float(s11)
     return s2, s11
@@ -85,24 +97,21 @@ def attention_moments(
     - `n_tokens`: \( n \ge 2 \).
     - `sigma_attn`: \( \sigma_A \ge 0 \), the logit standard deviation.
     - `method`: `"monte_carlo"` (finite \( n \), common random numbers) or `"large_n"`.
-    - `n_samples`: Monte-Carlo draws of the two query rows.
-    - `seed`: seed of the common random numbers (fixed: the theory is deterministic).
+    - `n_samples`: Monte-Carlo draws of the two query rows (an integer >= 2).
+    - `seed`: seed of the common random numbers (an integer >= 0; fixed: the theory is deterministic).
     - `return_stderr`: also return the Monte-Carlo standard errors.
 
     **Returns:** `(S2, S11)` (floats or arrays shaped like `rho`), plus `(se_S2, se_S11)` when
     `return_stderr`.
 
-    **Raises:** `ValueError` on `rho` outside the simplex range or a bad `method`.
+    **Raises:** `ValueError` naming the argument: `rho` outside the simplex range (or not
+    finite), `n_tokens`, `sigma_attn`, `n_samples`, `seed` out of range, or a bad `method`.
     """
-    if int(n_tokens) != n_tokens or n_tokens < 2:
-        raise ValueError(f"n_tokens must be an integer >= 2, got {n_tokens!r}")
-    if not (math.isfinite(sigma_attn) and sigma_attn >= 0):
-        raise ValueError(f"sigma_attn must be >= 0, got {sigma_attn!r}")
-    r = np.asarray(rho, dtype=float)
-    lo = -1.0 / (n_tokens - 1)
-    if np.any(r < lo - 1e-12) or np.any(r > 1 + 1e-12):
-        raise ValueError(f"rho must lie in [-1/(n-1), 1] = [{lo:.4g}, 1], got {rho!r}")
-    r = np.clip(r, lo, 1.0)
+    n_tokens = check_int("n_tokens", n_tokens, 2)
+    sigma_attn = check_real("sigma_attn", sigma_attn, 0.0)
+    n_samples = check_int("n_samples", n_samples, 2)
+    seed = check_int("seed", seed, 0)
+    r = check_rho("rho", rho, -1.0 / (n_tokens - 1))
     if method == "large_n":
         out = attention_moments_large_n(r, n_tokens, sigma_attn)
         if return_stderr:

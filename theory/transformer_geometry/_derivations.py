@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory._derivation import Derivation, Step
+from theory._derivation import Derivation, Step, tex_equation
 
+from ._kernels import kernel_derivations
 
-def _teq(lhs_tex: str, rhs) -> str:
-    """A displayed equation with a hand-written LaTeX left side (sympy would mangle the name)."""
-    return f"{lhs_tex} = {rhs if isinstance(rhs, str) else sp.latex(rhs)}"
-
-__all__ = ["map_derivations", "ANGLE_EXPONENT", "NORM_FIXED_POINT", "GRADIENT_GAINS", "SMALL_ALPHA"]
+__all__ = ["derivations", "map_derivations", "ANGLE_EXPONENT", "NORM_FIXED_POINT", "GRADIENT_GAINS", "SMALL_ALPHA"]
 
 q, eps, n = sp.symbols("q varepsilon n", positive=True)
 aA, aM, bA, bM = sp.symbols("alpha_A alpha_M beta_A beta_M", nonnegative=True)
@@ -64,11 +61,11 @@ def _angle() -> Derivation:
         steps=(
             Step(sp.Eq(sp.Symbol("q_A"), sV**2 * (rho_s + (1 - rho_s) * S2f(rho_s))), "Attention branch norm on the simplex (definition of S_2)."),
             Step(sp.Eq(sp.Symbol("p_A"), sV**2 * (rho_s + (1 - rho_s) * S11f(rho_s))), "Attention branch overlap (definition of S_11)."),
-            Step(_teq(r"\varepsilon_2|_{\varepsilon=0}", eps2_0),
+            Step(tex_equation(r"\varepsilon_2|_{\varepsilon=0}", eps2_0),
                  "The collapsed line is a fixed point: at eps = 0 the map returns eps = 0.",
                  check=eps2_0 == 0),  # fmt: skip
             Step(
-                _teq(r"\partial\varepsilon_2/\partial\varepsilon|_0", LAMBDA_A),
+                tex_equation(r"\partial\varepsilon_2/\partial\varepsilon|_0", LAMBDA_A),
                 "Differentiate the full map at eps = 0 (sympy; S_2, S_11, k enter as Taylor polynomials at rho = 1 with "
                 "free first and second coefficients): the attention moments drop out because they multiply "
                 "1 - rho, and of the MLP kernel only k'(1) survives.",
@@ -99,7 +96,7 @@ def _norm_fixed_point() -> tuple[Derivation, sp.Expr]:
             Step(eq, "Collapsed norm map: attention injects sigma_V^2, the MLP sigma_2^2 E phi^2."),
             Step(sp.Eq(qs, target), "Solve the linear equation.", check=sp.simplify(sol - target) == 0),
             Step(
-                _teq(r"\Lambda_a(q^*)", target_lam),
+                tex_equation(r"\Lambda_a(q^*)", target_lam),
                 "At q = q*, q_2 = q, so under R2 Lambda_a = (1 - alpha_A^2)(1 - alpha_M^2 + alpha_M^2 K/q_1*).",
                 check=sp.simplify(lam_stat - target_lam) == 0,
             ),
@@ -127,16 +124,16 @@ def _gains() -> Derivation:
         "direction (one per token) is negligible at large d; tangents orthogonal to x are independent of the "
         "MLP's pre-activations.",
         steps=(
-            Step(_teq(r"G_{\mathrm{diff}}", g_diff),
+            Step(tex_equation(r"G_{\mathrm{diff}}", g_diff),
                  "Differential modes (sum_i dx_i = 0): attention's value path averages them to zero and the "
                  "softmax path multiplies x_j - x = 0; the MLP adds alpha_M^2 sigma_2^2 sigma_w^2 E phi'^2 / q_1."),  # fmt: skip
-            Step(_teq(r"G_{\mathrm{comm}}", g_comm),
+            Step(tex_equation(r"G_{\mathrm{comm}}", g_comm),
                  "Common mode (dx_i = dx): the logits shift by a row constant, so attention acts as W_V on "
                  "N'(x) dx, adding alpha_A^2 sigma_V^2 / q."),  # fmt: skip
-            Step(_teq(r"G_{\mathrm{diff}}\,q/q_2", LAMBDA_A),
+            Step(tex_equation(r"G_{\mathrm{diff}}\,q/q_2", LAMBDA_A),
                  "The differential gain and the angle multiplier differ only by the norm change q/q_2; under R2 at "
                  "q* they coincide, log G_diff = lambda_a.", check=check_link),  # fmt: skip
-            Step(_teq(r"G_{\mathrm{comm}}/G_{\mathrm{diff}}", 1 + aA**2 * sV**2 / (bA**2 * q)),
+            Step(tex_equation(r"G_{\mathrm{comm}}/G_{\mathrm{diff}}", 1 + aA**2 * sV**2 / (bA**2 * q)),
                  "The common mode always grows at least as fast.", check=check_ratio),  # fmt: skip
             Step(formula, "||J||_F^2 sums (n-1)d differential and d common directions; divide by nd "
                  "(per-entry normalisation) and take (1/L) log."),  # fmt: skip
@@ -159,8 +156,8 @@ def _small_alpha() -> Derivation:
         source="Derived (brief A.7); consistent with the alpha ~ 1/sqrt(L) scaling attributed to the paper.",
         assumptions="q = 1, alpha_A = alpha_M = alpha -> 0; R1 or R2.",
         steps=(
-            Step(_teq(r"\lambda_a", lam), "Angle exponent at q = 1."),
-            Step(_teq(r"\lim_{\alpha\to 0}\lambda_a/\alpha^2", coeff_target),
+            Step(tex_equation(r"\lambda_a", lam), "Angle exponent at q = 1."),
+            Step(tex_equation(r"\lim_{\alpha\to 0}\lambda_a/\alpha^2", coeff_target),
                  "Series in alpha (sympy), for both residual conventions: the edge of chaos at alpha -> 0 is "
                  "sigma_2^2 (sigma_w^2 E phi'^2 - E phi^2) = sigma_V^2 (sigma_w = 3.377 for tanh, sigma_2 = sigma_V = 1).",
                  check=ok),  # fmt: skip
@@ -185,3 +182,9 @@ q_next_fn = sp.lambdify(_ARGS, Q_NEXT, "math")
 
 def map_derivations() -> list[Derivation]:
     return [ANGLE_EXPONENT, NORM_FIXED_POINT, GRADIENT_GAINS, SMALL_ALPHA]
+
+
+def derivations() -> list[Derivation]:
+    """All sympy derivations of `theory.transformer_geometry` (rendered in the docs): the MLP
+    kernels, then the collapsed-line linearisation."""
+    return [*kernel_derivations(), *map_derivations()]

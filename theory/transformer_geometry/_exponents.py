@@ -45,6 +45,7 @@ from ._derivations import angle_multiplier_fn, g_comm_fn, g_diff_fn, q_next_fn
 from ._kernels import mlp_gain, mlp_second_moment
 from ._map import collapsed_norm_fixed_point
 from ._params import BlockParams, make_params
+from ._validate import check_int, check_layers, check_real
 
 __all__ = [
     "angle_multiplier",
@@ -110,8 +111,15 @@ def angle_exponent(*, q="stationary", **params) -> float:
 
 def angle_exponent_small_alpha(*, sigma_w: float, sigma_v: float = 1.0, sigma_out=1.0, phi: str = "tanh") -> float:
     r"""\( \lim_{\alpha\to0}\lambda_a/\alpha^2 = \sigma_2^2(\sigma_w^2E\phi'^2 - E\phi^2) - \sigma_V^2 \)
-    at \( q = 1 \), \( \alpha_A = \alpha_M = \alpha \) (either residual convention)."""
-    s2 = sigma_w if sigma_out == "sigma_w" else float(sigma_out)
+    at \( q = 1 \), \( \alpha_A = \alpha_M = \alpha \) (either residual convention).
+
+    **Arguments:** `sigma_w` in \( (0, 100] \); `sigma_v`, `sigma_out` finite and \( \ge 0 \)
+    (`sigma_out="sigma_w"` ties \( \sigma_2 \) to \( \sigma_w \)); `phi` as `mlp_kernel`.
+
+    **Raises:** `ValueError` naming the argument out of range.
+    """
+    sigma_v = check_real("sigma_v", sigma_v, 0.0)
+    s2 = sigma_w if sigma_out == "sigma_w" else check_real("sigma_out", sigma_out, 0.0)
     return s2**2 * (mlp_gain(sigma_w, phi) - mlp_second_moment(sigma_w, phi)) - sigma_v**2
 
 
@@ -167,17 +175,26 @@ def gradient_exponent(*, n_layers: int | None = None, q0: float = 1.0, **params)
     - `**params`: the block's hyper-parameters (`n_tokens` enters through the mode count).
 
     **Returns:** a float, per layer, for the per-entry squared Frobenius norm \( \|J\|_F^2/(nd) \).
+
+    **Raises:** `ValueError` naming the argument out of range (`n_layers` an integer >= 1 or
+    `None`, `q0` finite and > 0, the block's hyper-parameters).
     """
-    if n_layers is not None and (int(n_layers) != n_layers or n_layers < 1):
-        raise ValueError(f"n_layers must be None or an integer >= 1, got {n_layers!r}")
-    if not (q0 > 0):
-        raise ValueError(f"q0 must be > 0, got {q0!r}")
-    return _gradient_exponent(make_params(**params), n_layers, float(q0))
+    n_layers, q0 = check_layers(n_layers, q0)
+    return _gradient_exponent(make_params(**params), n_layers, q0)
 
 
 def gradient_log_growth(*, n_layers: int, q0: float = 1.0, **params) -> np.ndarray:
-    r"""\( \log(\|J_l\|_F^2/(nd)) \) for \( l = 1..L \) (mean-field, at collapse)."""
-    return _gradient_exponent(make_params(**params), int(n_layers), float(q0), per_layer=True)
+    r"""\( \log(\|J_l\|_F^2/(nd)) \) for \( l = 1..L \) (mean-field, at collapse).
+
+    **Arguments:** `n_layers` (an integer >= 1), `q0` (finite, > 0) and the block's
+    hyper-parameters, as `gradient_exponent`.
+
+    **Returns:** an array of length `n_layers`.
+
+    **Raises:** `ValueError` naming the argument out of range.
+    """
+    n_layers, q0 = check_layers(check_int("n_layers", n_layers, 1), q0)
+    return _gradient_exponent(make_params(**params), n_layers, q0, per_layer=True)
 
 
 # --------------------------------------------------------------------------- phase diagrams
@@ -224,12 +241,21 @@ def critical_value(
     - `lambda_a_at`: `"stationary"` or a number (the input norm for \( \lambda_a \)).
     - `**fixed`: the other hyper-parameters.
 
-    **Returns:** the root, or `nan` if the exponent does not change sign in `bracket`.
+    **Returns:** the root, or `nan` if the exponent does not change sign in `bracket` (a
+    documented outcome, not an error: e.g. with a branch strength set to zero there may be
+    no edge of chaos in the bracket; under `"R1"` there is no vanishing-gradient phase).
+
+    **Raises:** `ValueError` naming the argument out of range (`bracket` two finite numbers,
+    low < high; `n_scan` an integer >= 2; `n_layers`, `q0` as `gradient_exponent`).
     """
     if which not in ("angle", "gradient"):
         raise ValueError(f"which must be 'angle' or 'gradient', got {which!r}")
     if name not in PLANE_NAMES:
         raise ValueError(f"name must be one of {PLANE_NAMES}, got {name!r}")
+    bracket = _check_bracket(bracket)
+    n_layers, q0 = check_layers(n_layers, q0)
+    n_scan = check_int("n_scan", n_scan, 2)
+
     def f(v):
         prm = _params_at(fixed, {name: v})
         if which == "angle":
@@ -269,15 +295,20 @@ def phase_diagram(
     **Returns:** dict with `x`, `y`, `lambda_a` and `lambda_g` (shape `(len(x), len(y))`),
     `angle_boundary` and `gradient_boundary` (for each x, the root in y of the exponent, `nan`
     where it has none in the y-range), and `crossing` (x, y) where the two boundaries meet
-    (`nan` if they do not cross in the x-range).
+    (`nan` if they do not cross in the x-range). A `nan` boundary or crossing is a documented
+    outcome, not an error: e.g. with \( \sigma_A \) set to zero the boundaries need not meet.
+
+    **Raises:** `ValueError` naming the argument out of range (`x_values`, `y_values`: at least
+    2 finite, strictly increasing values; `n_layers`, `q0` as `gradient_exponent`).
     """
     for nm in (x_name, y_name):
         if nm not in PLANE_NAMES:
             raise ValueError(f"plane names must be in {PLANE_NAMES}, got {nm!r}")
     if x_name == y_name:
         raise ValueError("x_name and y_name must differ")
-    xs = np.asarray(x_values, dtype=float)
-    ys = np.asarray(y_values, dtype=float)
+    xs = _check_grid("x_values", x_values)
+    ys = _check_grid("y_values", y_values)
+    n_layers, q0 = check_layers(n_layers, q0)
     la = np.empty((len(xs), len(ys)))
     lg = np.empty_like(la)
     for i, xv in enumerate(xs):
@@ -289,6 +320,23 @@ def phase_diagram(
     gb = np.array([critical_value("gradient", y_name, bracket, **kw, **{**fixed, **_name_kw(x_name, xv)}) for xv in xs])
     crossing = _crossing(xs, ab, gb)
     return dict(x=xs, y=ys, lambda_a=la, lambda_g=lg, angle_boundary=ab, gradient_boundary=gb, crossing=crossing)
+
+
+def _check_bracket(bracket) -> tuple[float, float]:
+    try:
+        lo, hi = (float(b) for b in bracket)
+    except (TypeError, ValueError):
+        raise ValueError(f"bracket must be two numbers (low, high), got {bracket!r}") from None
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+        raise ValueError(f"bracket must be two finite numbers with low < high, got {bracket!r}")
+    return lo, hi
+
+
+def _check_grid(name: str, values) -> np.ndarray:
+    v = np.asarray(values, dtype=float)
+    if v.ndim != 1 or v.size < 2 or not np.all(np.isfinite(v)) or not np.all(np.diff(v) > 0):
+        raise ValueError(f"{name} must be at least 2 finite, strictly increasing values, got {values!r}")
+    return v
 
 
 def _name_kw(name: str, v: float) -> dict:

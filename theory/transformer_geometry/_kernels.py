@@ -16,12 +16,9 @@ import numpy as np
 import sympy as sp
 from scipy import integrate
 
-from theory._derivation import Derivation, Step
+from theory._derivation import Derivation, Step, tex_equation
 
-
-def _teq(lhs_tex: str, rhs) -> str:
-    """A displayed equation with a hand-written LaTeX left side (sympy would mangle the name)."""
-    return f"{lhs_tex} = {rhs if isinstance(rhs, str) else sp.latex(rhs)}"
+from ._validate import SIGMA_W_MAX, check_real, check_rho
 
 __all__ = [
     "mlp_kernel",
@@ -70,24 +67,24 @@ def _erf_derivation() -> tuple[Derivation, sp.Expr, sp.Expr, sp.Expr]:
         assumptions="(u, v) centred Gaussian with Var u = Var v = sigma_w^2 and Cov(u, v) = c = sigma_w^2 rho.",
         steps=(
             Step(
-                _teq(r"\partial_c E[\phi(u)\phi(v)]", r"E[\phi'(u)\phi'(v)]"),
+                tex_equation(r"\partial_c E[\phi(u)\phi(v)]", r"E[\phi'(u)\phi'(v)]"),
                 "Price's theorem for a bivariate Gaussian (definition; cited).",
             ),
             Step(
-                _teq(r"E[\phi'(u)\phi'(v)]", dphi_dphi),
+                tex_equation(r"E[\phi'(u)\phi'(v)]", dphi_dphi),
                 "With phi'(x) = (2/sqrt(pi)) exp(-x^2) the expectation is a Gaussian integral, "
                 "(4/pi) det(I + 2 Sigma)^(-1/2); the matrix identity det(Sigma) det(Sigma^-1 + 2I) = det(I + 2Sigma) "
                 "and the 1-D case c = sigma_w^2 are checked by sympy.",
                 check=ident and check_1d,
             ),
             Step(
-                _teq(r"E[\phi(u)\phi(v)]", kernel_c),
+                tex_equation(r"E[\phi(u)\phi(v)]", kernel_c),
                 "Integrate in c from 0, where the kernel vanishes because erf is odd; sympy checks that the "
                 "c-derivative of the result is the previous step and that it is 0 at c = 0.",
                 check=check_int and check_zero,
             ),
             Step(
-                _teq(r"\sigma_w^2 E[\phi'(u)^2]", gain),
+                tex_equation(r"\sigma_w^2 E[\phi'(u)^2]", gain),
                 "The MLP gain K/sigma_2^2 at collapse (c = sigma_w^2); equals the rho-slope of the kernel at rho = 1.",
                 check=check_gain and check_slope,
             ),
@@ -119,18 +116,18 @@ def _relu_derivation() -> tuple[Derivation, sp.Expr, sp.Expr, sp.Expr]:
         assumptions="(u, v) centred Gaussian, Var = sigma_w^2, correlation rho.",
         steps=(
             Step(
-                _teq(r"\partial_\rho E[\mathrm{relu}(u)\mathrm{relu}(v)]", _s**2 * orthant),
+                tex_equation(r"\partial_\rho E[\mathrm{relu}(u)\mathrm{relu}(v)]", _s**2 * orthant),
                 "Price's theorem: the derivative is sigma_w^2 times the orthant probability "
                 "P(u > 0, v > 0) = (pi - arccos rho)/(2 pi); sympy checks the closed form's derivative.",
                 check=check_price,
             ),
             Step(
-                _teq(r"E[\mathrm{relu}(u)\mathrm{relu}(v)]|_{\rho=0}", mean**2),
+                tex_equation(r"E[\mathrm{relu}(u)\mathrm{relu}(v)]|_{\rho=0}", mean**2),
                 "At rho = 0 the kernel is (E relu u)^2 = sigma_w^2/(2 pi) (integral done by sympy).",
                 check=check_zero,
             ),
             Step(
-                _teq(r"\sigma_w^2 E[\mathrm{relu}'(u)^2]", second),
+                tex_equation(r"\sigma_w^2 E[\mathrm{relu}'(u)^2]", second),
                 "The gain sigma_w^2 E relu'^2 = sigma_w^2/2 equals the second moment E relu^2 = K(1): the MLP "
                 "factor of the angle multiplier is exactly 1, so ReLU cannot make the collapsed point unstable.",
                 check=check_second and check_neutral,
@@ -214,9 +211,8 @@ def _tanh_kernel_scalar(rho: float, sigma_w: float) -> float:
 # --------------------------------------------------------------------------- public kernels
 
 
-def _check_sigma(sigma_w):
-    if not (np.all(np.isfinite(sigma_w)) and np.all(np.asarray(sigma_w) > 0)):
-        raise ValueError(f"sigma_w must be > 0, got {sigma_w!r}")
+def _check_sigma(sigma_w) -> float:
+    return check_real("sigma_w", sigma_w, 0.0, SIGMA_W_MAX, lo_open=True)
 
 
 def _check_phi(phi):
@@ -229,14 +225,15 @@ def mlp_second_moment(sigma_w: float, phi: str = "tanh") -> float:
 
     **Arguments:**
 
-    - `sigma_w`: the pre-activation standard deviation.
+    - `sigma_w`: the pre-activation standard deviation, in \( (0, 100] \) (`SIGMA_W_MAX`).
     - `phi`: `"tanh"` (quadrature), `"erf"` or `"relu"` (closed forms).
 
     **Returns:** a float.
+
+    **Raises:** `ValueError` naming `sigma_w` or `phi` when out of range.
     """
-    _check_sigma(sigma_w)
+    s = _check_sigma(sigma_w)
     _check_phi(phi)
-    s = float(sigma_w)
     if phi == "tanh":
         return _tanh_moments(s)[0]
     if phi == "erf":
@@ -251,10 +248,11 @@ def mlp_gain(sigma_w: float, phi: str = "tanh") -> float:
     **Arguments:** as `mlp_second_moment`.
 
     **Returns:** a float.
+
+    **Raises:** `ValueError` naming `sigma_w` or `phi` when out of range.
     """
-    _check_sigma(sigma_w)
+    s = _check_sigma(sigma_w)
     _check_phi(phi)
-    s = float(sigma_w)
     if phi == "tanh":
         return _tanh_moments(s)[1]
     if phi == "erf":
@@ -268,21 +266,18 @@ def mlp_kernel(rho, sigma_w: float, phi: str = "tanh"):
 
     **Arguments:**
 
-    - `rho`: correlation(s) in \( [-1, 1] \) (float or array).
-    - `sigma_w`: pre-activation standard deviation.
+    - `rho`: correlation(s) in \( [-1, 1] \) (float or non-empty array).
+    - `sigma_w`: pre-activation standard deviation, in \( (0, 100] \) (`SIGMA_W_MAX`).
     - `phi`: `"tanh"`, `"erf"` or `"relu"`.
 
     **Returns:** a float or an array shaped like `rho`.
 
-    **Raises:** `ValueError` if `rho` leaves \( [-1, 1] \) (beyond 1e-12).
+    **Raises:** `ValueError` if `rho` is not finite or leaves \( [-1, 1] \) (beyond 1e-12), or
+    if `sigma_w` or `phi` is out of range.
     """
-    _check_sigma(sigma_w)
+    s = _check_sigma(sigma_w)
     _check_phi(phi)
-    r = np.asarray(rho, dtype=float)
-    if np.any(np.abs(r) > 1 + 1e-12):
-        raise ValueError(f"rho must lie in [-1, 1], got {rho!r}")
-    r = np.clip(r, -1.0, 1.0)
-    s = float(sigma_w)
+    r = check_rho("rho", rho, -1.0)
     if phi == "erf":
         out = np.asarray(_erf_kernel_fn(r, s), dtype=float)
     elif phi == "relu":

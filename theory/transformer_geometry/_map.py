@@ -26,6 +26,7 @@ from scipy import optimize
 from ._attention import DEFAULT_ATTENTION_SAMPLES, attention_moments
 from ._kernels import mlp_kernel, mlp_second_moment
 from ._params import BlockParams, make_params
+from ._validate import check_int, check_real
 
 __all__ = ["geometry_map", "iterate", "collapsed_norm_fixed_point", "fixed_points", "map_with_params"]
 
@@ -115,15 +116,19 @@ def iterate(q0: float, p0: float, n_layers: int, *, attention: str = "monte_carl
 
     - `q0`, `p0`: the input Gram entries.
     - `n_layers`: number of blocks \( L \ge 0 \).
+    - `attention`, `n_samples`: as `geometry_map`.
     - `**params`: the block's keyword hyper-parameters (as `geometry_map`).
 
     **Returns:** dict of arrays of length \( L+1 \) (layer 0 = input): `q`, `p`, `rho`.
+
+    **Raises:** `ValueError` naming the argument out of range (`q0 > 0`, `|p0| <= q0`, ...).
     """
-    if int(n_layers) != n_layers or n_layers < 0:
-        raise ValueError(f"n_layers must be an integer >= 0, got {n_layers!r}")
+    n_layers = check_int("n_layers", n_layers, 0)
     prm = make_params(**params)
+    q0 = check_real("q0", q0, 0.0, lo_open=True)
+    p0 = check_real("p0", p0, -q0 * (1 + 1e-12), q0 * (1 + 1e-12))
     qs, ps = [float(q0)], [float(p0)]
-    for _ in range(int(n_layers)):
+    for _ in range(n_layers):
         q, p = map_with_params(qs[-1], ps[-1], prm, attention=attention, n_samples=n_samples)
         qs.append(q)
         ps.append(p)
@@ -174,17 +179,25 @@ def fixed_points(
 
     **Arguments:**
 
-    - `rho0`: starting cosine (near 1 probes the stability of collapse).
-    - `max_layers`, `tol`: iteration budget and convergence tolerance on \( (q, \rho) \).
+    - `rho0`: starting cosine, in \( [-1/(n-1), 1] \) (near 1 probes the stability of collapse).
+    - `max_layers`, `tol`: iteration budget (an integer >= 1) and convergence tolerance on
+      \( (q, \rho) \) (> 0).
+    - `attention`, `n_samples`: as `geometry_map`.
     - `**params`: the block's hyper-parameters (`residual` must be `"R2"`).
 
     **Returns:** dict with `q_collapsed` (\( q^* \) at \( \rho = 1 \)), `q_star`, `rho_star`
     (the attracting point reached; `rho_star` = 1 in the ordered phase), `collapsed` (bool as
-    float), `layers` (iterations used).
+    float), `layers` (iterations used; `layers == max_layers` when the iteration did not
+    settle, and then the point is the last iterate).
+
+    **Raises:** `ValueError` naming the argument out of range.
     """
     prm = make_params(**params)
     if prm.residual != "R2":
         raise ValueError("fixed points exist only under residual='R2' (under 'R1' q grows without bound)")
+    rho0 = check_real("rho0", rho0, -1.0 / (prm.n_tokens - 1), 1.0)
+    max_layers = check_int("max_layers", max_layers, 1)
+    tol = check_real("tol", tol, 0.0, lo_open=True)
     qc = collapsed_norm_fixed_point(prm)
     q, p = qc, rho0 * qc
     layers = 0
@@ -202,7 +215,10 @@ def fixed_points(
             qn, pn = map_with_params(v[0], v[0] * v[1], prm, attention=attention, n_samples=n_samples)
             return [qn - v[0], pn / qn - v[1]]
 
-        sol = optimize.fsolve(resid, [q, rho], xtol=1e-13, full_output=True)
+        try:
+            sol = optimize.fsolve(resid, [q, rho], xtol=1e-13, full_output=True)
+        except ValueError:  # the solver stepped outside the state space (|p| > q): keep the iterate
+            sol = (None, None, 0)
         if sol[2] == 1 and 0 < sol[0][1] < 1:
             q, rho = float(sol[0][0]), float(sol[0][1])
     return dict(q_collapsed=qc, q_star=float(q), rho_star=float(rho) if not collapsed else 1.0,

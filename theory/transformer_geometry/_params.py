@@ -20,6 +20,8 @@ import dataclasses
 import math
 from typing import Literal
 
+from ._validate import check_int
+
 __all__ = ["BlockParams", "make_params", "RESIDUALS", "PHIS"]
 
 RESIDUALS = ("R2", "R1")
@@ -86,8 +88,7 @@ def make_params(
 
     - `ValueError` naming the offending argument.
     """
-    if int(n_tokens) != n_tokens or n_tokens < 2:
-        raise ValueError(f"n_tokens must be an integer >= 2, got {n_tokens!r}")
+    n_tokens = check_int("n_tokens", n_tokens, 2)
     if residual not in RESIDUALS:
         raise ValueError(f"residual must be one of {RESIDUALS}, got {residual!r}")
     if phi not in PHIS:

@@ -1,0 +1,306 @@
+"""Claims of Cowsik, Nebabu, Qi, Ganguli (2024), "Geometric dynamics of signal propagation
+predict trainability of transformers" (arXiv 2403.02579).
+
+The paper's equations could not be read (brief part A.0): the theory side is the mean-field
+model of `theory.transformer_geometry` (brief A.4-A.8); the practice side simulates random
+transformers of finite width (`numerics.transformer_geometry`) and trains small ones. Every
+simulation starts from an exact simplex (Gram matrix constructed exactly).
+
+Comparisons of mean-field values with simulation use `compare="z"`: the measured value is a
+mean over independent network draws with its standard error; the theory's own Monte-Carlo
+error (attention moments) enters where it exists. The tolerance (4 standard errors) covers the
+maximum over the 6-80 correlated entries compared in one claim.
+"""
+
+from __future__ import annotations
+
+from verify.core.claims import Claim, profiles, skip
+from verify.transformer_geometry._exponents import (
+    angle_practice,
+    angle_theory,
+    boundary_practice,
+    boundary_theory,
+    gains_practice,
+    gains_theory,
+    gradient_practice,
+    gradient_theory,
+)
+from verify.transformer_geometry._figures import boundary_figure, map_figure, train_figure
+from verify.transformer_geometry._profiles import (
+    ANGLE_CASES,
+    ATT,
+    COLLAPSE_CASES,
+    GAIN_CASES,
+    GRAD_CASES,
+    MAP_CASES,
+    MAP_CASES_GPU,
+    MLP,
+    PAPER_SKIP,
+    PHASES,
+    TRAIN_GPU,
+    TRAIN_PAPER_SKIP,
+    TRAIN_QUICK,
+    TRAIN_SEEDS,
+    TRAIN_TINY,
+    Z_REASON,
+    Z_TOL,
+)
+from verify.transformer_geometry._propagation import (
+    collapse_practice,
+    collapse_theory,
+    map_practice,
+    map_theory,
+    phases_practice,
+    phases_theory,
+)
+from verify.transformer_geometry._sublayers import (
+    attention_practice,
+    attention_theory,
+    mlp_kernel_practice,
+    mlp_kernel_theory,
+)
+from verify.transformer_geometry._trainability import (
+    best_cell_practice,
+    best_cell_theory,
+    r2_practice,
+    spearman_practice,
+    threshold_theory,
+)
+
+CLAIMS: list[Claim] = [
+    Claim(
+        id="transformer_geometry.mlp_kernel",
+        statement="The MLP sub-layer maps the simplex Gram (1, rho) to (sigma_2^2 E phi^2, sigma_2^2 E phi(u)phi(v)): "
+        "tanh by quadrature, erf by the sympy-derived arcsine kernel, ReLU by the arc-cosine kernel.",
+        theory=mlp_kernel_theory,
+        practice=mlp_kernel_practice,
+        compare="z",
+        tolerance=Z_TOL,
+        tolerance_reason=Z_REASON + " Kernels are exact to < 1e-10 (quadrature / closed form).",
+        profiles=profiles(tiny=dict(MLP, n_tokens=8, phis=["tanh", "erf"], d=64, draws=3),
+                          quick=dict(MLP, d=1024, draws=20), gpu=dict(MLP, d=8192, draws=64),
+                          paper=skip(PAPER_SKIP), seeds=1),  # fmt: skip
+        tags=("forward", "kernel", "MF"),
+        kind="prediction",
+    ),
+    Claim(
+        id="transformer_geometry.attention_moments",
+        statement="The attention sub-layer maps (1, rho) to sigma_V^2 [rho + (1 - rho) S_2] and "
+        "sigma_V^2 [rho + (1 - rho) S_11], with the softmax moments S_2, S_11 of Gaussian logits.",
+        theory=attention_theory,
+        practice=attention_practice,
+        compare="z",
+        tolerance=Z_TOL,
+        tolerance_reason=Z_REASON,
+        profiles=profiles(tiny=dict(ATT, n_tokens=8, d=64, draws=3, theory_samples=256),
+                          quick=dict(ATT, d=1024, draws=20, theory_samples=1 << 15),
+                          gpu=dict(ATT, d=8192, draws=64, theory_samples=1 << 18), paper=skip(PAPER_SKIP), seeds=1),  # fmt: skip
+        tags=("forward", "attention", "MF"),
+        kind="prediction",
+    ),
+    Claim(
+        id="transformer_geometry.map_vs_simulation",
+        statement="Layer by layer, the token norm q and cosine rho of a random transformer follow the mean-field "
+        "(q, p) map from a permutation-symmetric simplex (R1 and R2 residuals, ordered and chaotic settings).",
+        theory=map_theory,
+        practice=map_practice,
+        compare="z",
+        tolerance=Z_TOL,
+        tolerance_reason=Z_REASON + " Finite-width bias O(1/d) is far below the standard error at d = 512.",
+        profiles=profiles(
+            tiny=dict(n_tokens=8, d=64, draws=3, n_layers=3, cases=MAP_CASES[:2], theory_samples=256),
+            quick=dict(n_tokens=16, d=512, draws=20, n_layers=20, cases=MAP_CASES, theory_samples=1 << 15),
+            gpu=dict(n_tokens=16, d=2048, draws=64, n_layers=30, cases=MAP_CASES_GPU, theory_samples=1 << 17),
+            paper=skip(PAPER_SKIP),
+            seeds=1,
+        ),
+        figure=map_figure,
+        tags=("forward", "MF"),
+        kind="prediction",
+    ),
+    Claim(
+        id="transformer_geometry.attention_collapse",
+        statement="Without MLP layers the tokens collapse to a line: the mean-field cosine rises monotonically to 1 "
+        "and the simulated cosine follows it layer by layer.",
+        theory=collapse_theory,
+        practice=collapse_practice,
+        compare="z",
+        tolerance=Z_TOL,
+        tolerance_reason=Z_REASON,
+        profiles=profiles(
+            tiny=dict(n_tokens=8, d=64, draws=3, n_layers=3, long_layers=6, cases=COLLAPSE_CASES, theory_samples=256,
+                      sigma_w=1.0),  # fmt: skip
+            quick=dict(n_tokens=16, d=512, draws=20, n_layers=10, long_layers=60, cases=COLLAPSE_CASES,
+                       theory_samples=1 << 15, sigma_w=1.0),  # fmt: skip
+            gpu=dict(n_tokens=16, d=2048, draws=48, n_layers=16, long_layers=200, cases=COLLAPSE_CASES,
+                     theory_samples=1 << 17, sigma_w=1.0),  # fmt: skip
+            paper=skip(PAPER_SKIP),
+            seeds=1,
+        ),
+        tags=("forward", "paper-qual"),
+        kind="prediction",
+    ),
+    Claim(
+        id="transformer_geometry.phases_rho_star",
+        statement="From near collapse (rho0 = 0.99) the ordered phase (lambda_a < 0) returns to the line, rho -> 1, "
+        "while the chaotic phase (lambda_a > 0) converges to a regular simplex with rho* < 1 given by the "
+        "map's fixed point.",
+        theory=phases_theory,
+        practice=phases_practice,
+        compare="abs",
+        tolerance=0.015,
+        tolerance_reason="rho averaged over the last 10 of 60 layers: in the chaotic case the standard error over "
+        "10 draws at d = 512 is ~0.004 (0.015 ~ 3.5 standard errors; the gpu profile's larger d and draw count "
+        "make it looser), plus the mean-field transient |window mean - rho*| ~ 3e-4 (theory info). The "
+        "ordered case collapses to rho = 1 to ~1e-10, so a z-score is meaningless there.",
+        profiles=profiles(
+            tiny=dict(PHASES, n_tokens=8, d=64, draws=3, n_layers=3, theory_samples=256),
+            quick=dict(PHASES, d=512, draws=10, n_layers=60, theory_samples=1 << 14),
+            gpu=dict(PHASES, d=2048, draws=32, n_layers=100, theory_samples=1 << 16),
+            paper=skip(PAPER_SKIP),
+            seeds=1,
+        ),
+        tags=("forward", "fixed points", "paper-qual"),
+        kind="prediction",
+    ),
+    Claim(
+        id="transformer_geometry.angle_exponent",
+        statement="The rate at which near-collapsed tokens depart from (or return to) the line, "
+        "(1/L) log(eps_L/eps_0) with eps = 1 - rho, equals the angle exponent lambda_a at the collapsed fixed "
+        "point (q = q*).",
+        theory=angle_theory,
+        practice=angle_practice,
+        compare="z",
+        tolerance=Z_TOL,
+        tolerance_reason=Z_REASON + " eps stays below 1e-4, so nonlinear corrections O(eps) are negligible.",
+        profiles=profiles(
+            tiny=dict(n_tokens=8, sigma_attn=1.0, d=64, draws=3, burn_in=1, fit_layers=2, eps0=1e-6,
+                      cases=ANGLE_CASES[:2]),  # fmt: skip
+            quick=dict(n_tokens=16, sigma_attn=1.0, d=512, draws=10, burn_in=8, fit_layers=10, eps0=1e-6,
+                       cases=ANGLE_CASES),  # fmt: skip
+            gpu=dict(n_tokens=32, sigma_attn=1.0, d=2048, draws=32, burn_in=10, fit_layers=16, eps0=1e-6,
+                     cases=ANGLE_CASES + [(0.7, 4.0), (0.7, 6.0), (0.1, 5.0)]),  # fmt: skip
+            paper=skip(PAPER_SKIP),
+            seeds=1,
+        ),
+        tags=("exponents", "MF"),
+        kind="prediction",
+    ),
+    Claim(
+        id="transformer_geometry.gradient_exponent",
+        statement="The per-layer growth rate of the input-output Jacobian, (1/L) log(||J_L||_F^2/(n d)), equals "
+        "the finite-depth gradient exponent lambda_g(L; n) built from the differential and common-mode gains.",
+        theory=gradient_theory,
+        practice=gradient_practice,
+        compare="z",
+        tolerance=Z_TOL,
+        tolerance_reason=Z_REASON + " Probes: Gaussian tangents pushed forward (E|Jv|^2 = ||J||_F^2).",
+        profiles=profiles(
+            tiny=dict(n_tokens=8, sigma_attn=1.0, d=64, draws=3, probes=1, n_layers=3, rho0=0.99,
+                      cases=GRAD_CASES[:2]),  # fmt: skip
+            quick=dict(n_tokens=16, sigma_attn=1.0, d=256, draws=8, probes=4, n_layers=16, rho0=0.99,
+                       cases=GRAD_CASES),  # fmt: skip
+            gpu=dict(n_tokens=32, sigma_attn=1.0, d=1024, draws=32, probes=8, n_layers=16, rho0=0.99,
+                     cases=GRAD_CASES + [(0.5, 3.0), (0.1, 2.0), (0.3, 3.5)]),  # fmt: skip
+            paper=skip(PAPER_SKIP),
+            seeds=1,
+        ),
+        tags=("exponents", "MF"),
+        kind="prediction",
+    ),
+    Claim(
+        id="transformer_geometry.jacobian_mode_gains",
+        statement="At collapse one block multiplies the squared norm of differential perturbations by "
+        "G_diff = beta_A^2 (beta_M^2 + alpha_M^2 K/q_1) and of common-mode perturbations by "
+        "G_comm = (beta_A^2 + alpha_A^2 sigma_V^2/q) (beta_M^2 + alpha_M^2 K/q_1): the building blocks of lambda_g.",
+        theory=gains_theory,
+        practice=gains_practice,
+        compare="z",
+        tolerance=Z_TOL,
+        tolerance_reason=Z_REASON + " Identical input tokens (exact collapse), q0 = 1, one block.",
+        profiles=profiles(
+            tiny=dict(n_tokens=8, sigma_attn=1.0, d=64, draws=3, probes=1, q0=1.0, cases=GAIN_CASES[:2]),
+            quick=dict(n_tokens=16, sigma_attn=1.0, d=1024, draws=20, probes=2, q0=1.0, cases=GAIN_CASES),
+            gpu=dict(n_tokens=32, sigma_attn=1.0, d=4096, draws=32, probes=4, q0=1.0,
+                     cases=GAIN_CASES + [("R2", 0.3, 4.0)]),  # fmt: skip
+            paper=skip(PAPER_SKIP),
+            seeds=1,
+        ),
+        tags=("exponents", "MF"),
+        kind="prediction",
+    ),
+    Claim(
+        id="transformer_geometry.phase_boundary",
+        statement="In the (alpha, sigma_w) plane the measured edge of chaos (lambda_a = 0) and the measured "
+        "vanishing/exploding boundary (lambda_g(L) = 0) sit where the mean-field exponents vanish.",
+        theory=boundary_theory,
+        practice=boundary_practice,
+        compare="z",
+        tolerance=Z_TOL,
+        tolerance_reason=Z_REASON + " Standard errors of the measured roots by bootstrap over network draws.",
+        profiles=profiles(
+            tiny=dict(n_tokens=8, sigma_attn=1.0, alphas=[0.2, 0.3], bootstrap=5, angle_scan=[3.0, 3.5],
+                      gradient_scan=[1.5, 2.0], angle=dict(d=64, draws=3, burn_in=1, fit_layers=2, eps0=1e-6),
+                      gradient=dict(d=64, draws=3, probes=1, n_layers=3, rho0=0.99)),  # fmt: skip
+            quick=dict(n_tokens=16, sigma_attn=1.0, alphas=[0.5], bootstrap=200,
+                       angle_scan=[3.0, 3.5, 4.0, 4.5, 5.0], gradient_scan=[2.0, 2.5, 3.0, 3.5, 4.0],
+                       angle=dict(d=512, draws=10, burn_in=8, fit_layers=10, eps0=1e-6),
+                       gradient=dict(d=256, draws=8, probes=4, n_layers=16, rho0=0.99)),  # fmt: skip
+            gpu=dict(n_tokens=32, sigma_attn=1.0, alphas=[0.2, 0.3, 0.4, 0.5, 0.7], bootstrap=400,
+                     angle_scan=[3.0, 3.5, 4.0, 4.5, 5.0, 5.5, 6.0], gradient_scan=[1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5],
+                     angle=dict(d=1024, draws=24, burn_in=10, fit_layers=16, eps0=1e-6),
+                     gradient=dict(d=512, draws=16, probes=8, n_layers=16, rho0=0.99)),  # fmt: skip
+            paper=skip(PAPER_SKIP),
+            seeds=1,
+        ),
+        figure=boundary_figure,
+        tags=("exponents", "phase diagram", "MF"),
+        kind="prediction",
+    ),
+    Claim(
+        id="transformer_geometry.trainability_rank_correlation",
+        statement="The final test loss is predicted by the two exponents at initialisation: its Spearman "
+        "correlation with |lambda_a| + |lambda_g| across the initialisation grid is at least 0.6.",
+        theory=threshold_theory,
+        practice=spearman_practice,
+        compare="at_least",
+        tolerance=0.0,
+        tolerance_reason="the threshold 0.6 is the brief's target (C.A item 25); no slack is added.",
+        profiles=profiles(tiny=dict(TRAIN_TINY, threshold=0.6), quick=dict(TRAIN_QUICK, threshold=0.6),
+                          gpu=dict(TRAIN_GPU, threshold=0.6), paper=skip(TRAIN_PAPER_SKIP), seeds=TRAIN_SEEDS),  # fmt: skip
+        figure=train_figure,
+        tags=("training", "paper"),
+        kind="prediction",
+    ),
+    Claim(
+        id="transformer_geometry.trainability_r2",
+        statement="A quadratic regression of the final test loss on (lambda_a, lambda_g, lambda_a^2, lambda_g^2) at "
+        "initialisation has an adjusted R^2 of at least 0.6 across the initialisation grid.",
+        theory=threshold_theory,
+        practice=r2_practice,
+        compare="at_least",
+        tolerance=0.0,
+        tolerance_reason="the threshold 0.6 is the brief's target (C.A item 25), applied to the adjusted R^2 "
+        "(5 parameters on a small grid: the raw R^2 of pure noise would be 4/(N-1)); raw and leave-one-out R^2 "
+        "are reported beside it.",
+        profiles=profiles(tiny=dict(TRAIN_TINY, threshold=0.6), quick=dict(TRAIN_QUICK, threshold=0.6),
+                          gpu=dict(TRAIN_GPU, threshold=0.6), paper=skip(TRAIN_PAPER_SKIP), seeds=TRAIN_SEEDS),  # fmt: skip
+        tags=("training", "paper"),
+        kind="prediction",
+    ),
+    Claim(
+        id="transformer_geometry.trainability_minimum",
+        statement="The lowest final test loss sits where both exponents vanish: the best grid cell is within one "
+        "grid step of the cell that minimises |lambda_a| + |lambda_g|.",
+        theory=best_cell_theory,
+        practice=best_cell_practice,
+        compare="abs",
+        tolerance=1.0,
+        tolerance_reason="grid resolution: one grid step in alpha or sigma_w (indices compared).",
+        profiles=profiles(tiny=dict(TRAIN_TINY), quick=dict(TRAIN_QUICK), gpu=dict(TRAIN_GPU),
+                          paper=skip(TRAIN_PAPER_SKIP), seeds=TRAIN_SEEDS),  # fmt: skip
+        aggregate="worst",
+        tags=("training", "paper"),
+        kind="prediction",
+    ),
+]
