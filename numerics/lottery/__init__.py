@@ -5,10 +5,11 @@ Public API (torch):
 
 - pruning: `prunable_names`, `ones_mask`, `magnitude_prune`, `random_prune`, `apply_mask`,
   `is_nested`, `mask_count`, `layer_densities`, `projection_length`, `n_to_prune`;
-- models and data: `MLP`, `CifarResNet`, `make_model`, `Dataset`, `load_digits_split`,
-  `synthetic_images`, `load_cifar10`, `make_dataset`;
+- models and data: `MLP`, `CifarResNet`, `make_model`, `make_dataset` (digits, synthetic
+  32x32x3 images, CIFAR-10 from a folder; all from `numerics._data`), `DataSplit`;
 - training: `TrainConfig`, `lr_at`, `train`, `evaluate`, `recompute_bn`, `state_copy`;
-- IMP: `IMPConfig`, `run_imp` (checkpointed per level, resumable), `pretrain`,
+- IMP: `IMPConfig`, `run_imp` (checkpointed per level, resumable; checkpoints are data,
+  read with `weights_only=True`), `pretrain`,
   `train_level`, `next_mask`;
 - connectivity: `error_barrier`, `interpolate`, `BarrierResult`;
 - experiment protocols of the paper: `experiments` (module);
@@ -16,8 +17,9 @@ Public API (torch):
   `slq_trace`.
 """
 
+from numerics._data import DataSplit
 from numerics.lottery._barrier import BarrierResult, error_barrier, has_bn_stats, interpolate
-from numerics.lottery._data import Dataset, load_cifar10, load_digits_split, make_dataset, synthetic_images
+from numerics.lottery._experiments import make_dataset
 from numerics.lottery._hessian import MaskedLoss, full_hessian, lanczos, lanczos_top_eigenvalues, slq, slq_trace
 from numerics.lottery._imp import IMPConfig, IMPResult, LevelRecord, next_mask, pretrain, run_imp, train_level
 from numerics.lottery import _experiments as experiments
@@ -44,11 +46,8 @@ __all__ = [
     "error_barrier",
     "has_bn_stats",
     "interpolate",
-    "Dataset",
-    "load_cifar10",
-    "load_digits_split",
+    "DataSplit",
     "make_dataset",
-    "synthetic_images",
     "MaskedLoss",
     "full_hessian",
     "lanczos",

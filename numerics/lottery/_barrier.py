@@ -23,18 +23,22 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import torch
 
+from theory.lottery._checks import check_int, check_number
+
 __all__ = ["BarrierResult", "interpolate", "error_barrier", "has_bn_stats"]
 
 _BN_KEYS = ("running_mean", "running_var")
 
 
 def has_bn_stats(params: Mapping[str, torch.Tensor]) -> bool:
+    """True iff `params` (a state dict) holds BatchNorm running statistics."""
     return any(k.endswith(_BN_KEYS) for k in params)
 
 
 def interpolate(params_a: Mapping[str, torch.Tensor], params_b: Mapping[str, torch.Tensor], t: float) -> dict:
     r"""\((1-t)\,a + t\,b\) entrywise; integer entries (e.g. `num_batches_tracked`) are taken
-    from `a`."""
+    from `a`. `t` is any finite number (outside [0, 1] it extrapolates)."""
+    t = check_number("t", t)
     if set(params_a) != set(params_b):
         raise ValueError(f"params_a and params_b have different keys: {sorted(set(params_a) ^ set(params_b))}")
     out = {}
@@ -88,8 +92,7 @@ def error_barrier(
     **Raises:** `ValueError` for `n_points < 3`, mismatched params, or BN statistics without
     a valid `bn_policy`.
     """
-    if int(n_points) < 3:
-        raise ValueError(f"n_points must be >= 3, got {n_points}")
+    n_points = check_int("n_points", n_points, 3)
     bn = has_bn_stats(params_a)
     if bn:
         if bn_policy not in ("interpolate", "recompute"):

@@ -14,17 +14,30 @@ import math
 from collections.abc import Callable
 
 import numpy as np
+import scipy.optimize
 import torch
+from scipy.stats import ortho_group
 
+from numerics._data import DataSplit, cifar10, digits_stratified_split, shifted_template_images
 from numerics.lottery._barrier import error_barrier
-from numerics.lottery._data import Dataset, make_dataset
 from numerics.lottery._hessian import MaskedLoss, full_hessian, lanczos_top_eigenvalues, slq, slq_trace
 from numerics.lottery._imp import IMPConfig, IMPResult, pretrain, run_imp, train_level
 from numerics.lottery._models import make_model
-from numerics.lottery._pruning import Mask, is_nested, magnitude_prune, mask_count, projection_length, random_prune
+from numerics.lottery._pruning import (
+    Mask,
+    is_nested,
+    magnitude_prune,
+    mask_count,
+    projection_length,
+    prunable_names,
+    random_prune,
+)
 from numerics.lottery._train import TrainConfig, evaluate, has_batchnorm, recompute_bn, state_copy, train
+from theory.lottery import exact_threshold, pstar, r2_magnitude_empirical, r2_random
+from theory.lottery._checks import check_int
 
 __all__ = [
+    "make_dataset",
     "build",
     "imp_run",
     "make_evaluator",
@@ -47,7 +60,48 @@ __all__ = [
 # --------------------------------------------------------------------------- set-up
 
 
-def build(cfg: dict, data_dir: str | None = None) -> tuple[dict, Dataset, TrainConfig, IMPConfig]:
+def _standardised_cifar10(data_dir: str | None) -> DataSplit:
+    """CIFAR-10 (`numerics._data.cifar10`, pixels in [0, 1]) standardised per channel with
+    the training set's mean and standard deviation, as float32/int64 torch tensors."""
+    d = cifar10(data_dir)
+    mean = d.x_train.mean(axis=(0, 2, 3), keepdims=True)
+    std = d.x_train.std(axis=(0, 2, 3), keepdims=True)
+    return DataSplit(
+        torch.from_numpy((d.x_train - mean) / std),
+        torch.from_numpy(d.y_train).long(),
+        torch.from_numpy((d.x_test - mean) / std),
+        torch.from_numpy(d.y_test).long(),
+        "cifar10",
+    )
+
+
+def make_dataset(spec: dict, seed: int, data_dir: str | None = None) -> DataSplit:
+    """Build a dataset (a `numerics._data.DataSplit` of torch tensors on the CPU) from a spec.
+
+    - `{"name": "digits", "test_fraction": 0.3}`: scikit-learn digits, pixels in [0, 1],
+      a stratified split drawn from `seed` (`numerics._data.digits_stratified_split`);
+    - `{"name": "synthetic32", "n_train": ..., "n_test": ..., "signal": ..., "noise": ...,
+      "modes_per_class": ..., "n_classes": ...}`: procedural 32x32x3 images drawn from
+      `seed` (`numerics._data.shifted_template_images`);
+    - `{"name": "cifar10"}`: CIFAR-10 from `data_dir`, standardised per channel with the
+      training mean and standard deviation (`seed` unused).
+
+    **Raises:** `ValueError` for an unknown name or a `seed` that is not an integer;
+    `FileNotFoundError` (naming the folder and files) when CIFAR-10 is absent.
+    """
+    seed = check_int("seed", seed)
+    name = spec.get("name")
+    if name == "digits":
+        return digits_stratified_split(seed, float(spec.get("test_fraction", 0.3)))
+    if name == "synthetic32":
+        kw = {k: spec[k] for k in ("signal", "noise", "modes_per_class", "n_classes") if k in spec}
+        return shifted_template_images(int(spec["n_train"]), int(spec["n_test"]), seed=seed, **kw)
+    if name == "cifar10":
+        return _standardised_cifar10(data_dir)
+    raise ValueError(f"spec['name'] must be digits, synthetic32 or cifar10, got {name!r}")
+
+
+def build(cfg: dict, data_dir: str | None = None) -> tuple[dict, DataSplit, TrainConfig, IMPConfig]:
     """`(model_spec, dataset, TrainConfig, IMPConfig)` from a config dict."""
     tc = dict(cfg["train"])
     tc["milestones"] = tuple(int(m) for m in tc.get("milestones", ()))
@@ -75,7 +129,7 @@ def _seeds(seed: int) -> tuple[int, int]:
 
 
 def make_evaluator(
-    spec: dict, data: Dataset, device: str, split: str = "test", metric: str = "err", bn_batches: int = 20
+    spec: dict, data: DataSplit, device: str, split: str = "test", metric: str = "err", bn_batches: int = 20
 ) -> tuple[Callable[[dict], float], Callable[[dict], dict] | None]:
     """`(evaluate, recompute_bn_fn)`: params -> test error (or train loss), and params ->
     params with BatchNorm statistics recomputed on training data (None without BN)."""
@@ -137,8 +191,6 @@ def bookkeeping(imp: IMPResult, model_spec: dict | None = None) -> dict:
     zero_biases = sum(r.zero_biases for r in imp.levels)
     allowed = None
     if model_spec is not None:
-        from numerics.lottery._pruning import prunable_names
-
         allowed = set(prunable_names(make_model(model_spec, 0)))
     non_weight = 0
     for r in imp.levels:
@@ -317,24 +369,20 @@ def schur_thresholds(lam: np.ndarray, vecs: np.ndarray, w: np.ndarray, eps_list,
     clipping negative eigenvalues to 0 plus a ridge of \(10^{-9}\lambda_{max}\): one random
     order and the magnitude order, per \(\varepsilon\). A diagnostic separating the error of
     Gordon's approximation from that of the quadratic model itself."""
-    from theory import lottery as T
-
     lam_c = np.clip(lam, 0.0, None) + 1e-9 * max(float(lam.max()), 1e-12)
     H = (vecs * lam_c) @ vecs.T
     H = 0.5 * (H + H.T)
     order_r = np.random.default_rng(seed).permutation(w.size)
     order_m = np.argsort(np.abs(w), kind="stable")
     return {
-        "random": np.asarray([T.exact_threshold(H, w, order_r, e, tol) for e in eps_list]),
-        "magnitude": np.asarray([T.exact_threshold(H, w, order_m, e, tol) for e in eps_list]),
+        "random": np.asarray([exact_threshold(H, w, order_r, e, tol) for e in eps_list]),
+        "magnitude": np.asarray([exact_threshold(H, w, order_m, e, tol) for e in eps_list]),
     }
 
 
 def prune_ratio_prediction(spectrum: dict, eps_list, pstar_fn=None) -> dict:
     r"""Predicted largest prune fractions \(p=p^*(r(p))\) for random and magnitude pruning,
     one per \(\varepsilon\), from a `hessian_spectrum` result (uses `theory.lottery`)."""
-    from theory import lottery as T
-
     w = spectrum["weights"]
     norm_sq = float(np.sum(w**2))
     n = int(spectrum["dim"])
@@ -342,7 +390,7 @@ def prune_ratio_prediction(spectrum: dict, eps_list, pstar_fn=None) -> dict:
         ev = spectrum["eigenvalues"]
 
         def p_at(r_: float, eps_: float) -> float:
-            return T.pstar(ev, r_, eps_, n)
+            return pstar(ev, r_, eps_, n)
     else:
         quad = spectrum["quadrature"]
 
@@ -353,14 +401,12 @@ def prune_ratio_prediction(spectrum: dict, eps_list, pstar_fn=None) -> dict:
 
     rand, mag = [], []
     for eps_ in eps_list:
-        for r2_of_p, out in ((lambda p: T.r2_random(p, norm_sq), rand), (lambda p: T.r2_magnitude_empirical(p, w), mag)):
+        for r2_of_p, out in ((lambda p: r2_random(p, norm_sq), rand), (lambda p: r2_magnitude_empirical(p, w), mag)):
             out.append(_fixed_point(lambda p, f=r2_of_p, e=eps_: p_at(math.sqrt(f(p)), e)))
     return {"eps": np.asarray(eps_list, dtype=float), "random": np.asarray(rand), "magnitude": np.asarray(mag)}
 
 
 def _fixed_point(pstar_of_p: Callable[[float], float]) -> float:
-    import scipy.optimize
-
     g = lambda p: p - pstar_of_p(p)  # noqa: E731 - increasing in p
     if g(0.0) >= 0:
         return 0.0
@@ -498,10 +544,6 @@ def quadratic_exact_thresholds(
     r"""Exact (Schur-complement) largest prune fraction for random and magnitude pruning of
     \(w^*\sim N(0,I/D)\) under \(H=Q\,\mathrm{diag}(\lambda)Q^\top\), \(Q\) Haar-random, per
     trial. The 50% success crossing is the median over trials."""
-    from scipy.stats import ortho_group
-
-    from theory import lottery as T
-
     lam_ = quadratic_spectrum(dim, sharp_fraction, lam_sharp, lam_flat)
     out = {"random": [], "magnitude": []}
     for _ in range(int(trials)):
@@ -509,6 +551,6 @@ def quadratic_exact_thresholds(
         H = (Q * lam_) @ Q.T
         H = 0.5 * (H + H.T)
         w = rng.normal(0.0, 1.0 / math.sqrt(dim), dim)
-        out["random"].append(T.exact_threshold(H, w, rng.permutation(dim), eps, tol=2e-3))
-        out["magnitude"].append(T.exact_threshold(H, w, np.argsort(np.abs(w), kind="stable"), eps, tol=2e-3))
+        out["random"].append(exact_threshold(H, w, rng.permutation(dim), eps, tol=2e-3))
+        out["magnitude"].append(exact_threshold(H, w, np.argsort(np.abs(w), kind="stable"), eps, tol=2e-3))
     return {k: np.asarray(v) for k, v in out.items()}

@@ -24,6 +24,7 @@ from torch.func import functional_call, grad, jvp, vmap
 from torch.nn import functional as F
 
 from numerics.lottery._pruning import Mask
+from theory.lottery._checks import check_int
 
 __all__ = ["MaskedLoss", "full_hessian", "lanczos", "lanczos_top_eigenvalues", "slq", "slq_trace"]
 
@@ -113,7 +114,9 @@ class MaskedLoss:
 
 
 def full_hessian(loss: MaskedLoss, block: int = 128) -> np.ndarray:
-    """The dense Hessian (numpy, symmetrised) by blocks of `block` Hessian-vector products."""
+    """The dense Hessian (numpy, symmetrised) by blocks of `block` (an integer >= 1)
+    Hessian-vector products."""
+    block = check_int("block", block, 1)
     dim = loss.dim
     eye = torch.eye(dim, dtype=loss.dtype, device=loss.device)
     cols = []
@@ -134,10 +137,13 @@ def lanczos(
 
     **Returns:** `(alpha, beta)`, the diagonal and off-diagonal of the tridiagonal matrix
     (length `m` and `m - 1`, `m <= n_iter`; it stops early on an invariant subspace).
+    `dim` and `n_iter` are integers >= 1; `v0` a non-zero finite start vector.
     """
-    n_iter = int(min(n_iter, dim))
-    if n_iter < 1:
-        raise ValueError("n_iter must be >= 1")
+    dim = check_int("dim", dim, 1)
+    n_iter = min(check_int("n_iter", n_iter, 1), dim)
+    norm = float(torch.linalg.vector_norm(v0))
+    if not (norm > 0 and np.isfinite(norm)):
+        raise ValueError("v0 must be a non-zero vector of finite numbers")
     q = v0 / torch.linalg.vector_norm(v0)
     Q = [q]
     alpha, beta = [], []
@@ -164,9 +170,10 @@ def _ritz(alpha: np.ndarray, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def lanczos_top_eigenvalues(loss: MaskedLoss, k: int, n_iter: int | None = None, seed: int = 0) -> np.ndarray:
     """The `k` largest Hessian eigenvalues (descending) from `n_iter` Lanczos steps
-    (default `max(2k + 20, 40)`)."""
-    n_iter = max(2 * k + 20, 40) if n_iter is None else n_iter
-    g = torch.Generator().manual_seed(int(seed))
+    (default `max(2k + 20, 40)`); `k` and `n_iter` integers >= 1, `seed` an integer >= 0."""
+    k = check_int("k", k, 1)
+    n_iter = max(2 * k + 20, 40) if n_iter is None else check_int("n_iter", n_iter, 1)
+    g = torch.Generator().manual_seed(check_int("seed", seed, 0))
     v0 = torch.randn(loss.dim, generator=g, dtype=torch.float64).to(device=loss.device, dtype=loss.dtype)
     alpha, beta = lanczos(loss.hvp, loss.dim, n_iter, v0)
     vals, _ = _ritz(alpha, beta)
@@ -174,10 +181,13 @@ def lanczos_top_eigenvalues(loss: MaskedLoss, k: int, n_iter: int | None = None,
 
 
 def slq(loss: MaskedLoss, n_probes: int = 4, n_iter: int = 60, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Stochastic Lanczos quadrature: per Rademacher probe, Ritz nodes and Gauss weights."""
-    g = torch.Generator().manual_seed(int(seed))
+    """Stochastic Lanczos quadrature: per Rademacher probe, Ritz nodes and Gauss weights
+    (`n_probes`, `n_iter` integers >= 1, `seed` an integer >= 0)."""
+    n_probes = check_int("n_probes", n_probes, 1)
+    n_iter = check_int("n_iter", n_iter, 1)
+    g = torch.Generator().manual_seed(check_int("seed", seed, 0))
     out = []
-    for _ in range(int(n_probes)):
+    for _ in range(n_probes):
         v0 = (torch.randint(0, 2, (loss.dim,), generator=g) * 2 - 1).to(device=loss.device, dtype=loss.dtype)
         alpha, beta = lanczos(loss.hvp, loss.dim, n_iter, v0)
         nodes, vecs = _ritz(alpha, beta)
@@ -187,7 +197,11 @@ def slq(loss: MaskedLoss, n_probes: int = 4, n_iter: int = 60, seed: int = 0) ->
 
 def slq_trace(fn: Callable[[np.ndarray], np.ndarray], quad: list[tuple[np.ndarray, np.ndarray]], dim: int) -> tuple[float, float]:
     r"""\(\operatorname{tr} f(H)\approx \frac{D}{n}\sum_{\text{probes}}\sum_j \tau_j^2 f(\theta_j)\),
-    with its Monte-Carlo standard error over probes."""
+    with its Monte-Carlo standard error over probes (`dim` an integer >= 1, `quad` non-empty;
+    the error is NaN for a single probe, where it is undefined)."""
+    dim = check_int("dim", dim, 1)
+    if len(quad) == 0:
+        raise ValueError("quad must hold at least one probe")
     vals = np.asarray([dim * float(np.sum(w * fn(nodes))) for nodes, w in quad])
     se = float(vals.std(ddof=1) / np.sqrt(len(vals))) if len(vals) > 1 else float("nan")
     return float(vals.mean()), se

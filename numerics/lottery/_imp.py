@@ -9,6 +9,8 @@ r"""Iterative magnitude pruning with weight rewinding, checkpointed per level.
 Each finished level is written to `checkpoint_dir/level_XXX.pt` (atomically); a new call
 with the same directory loads the finished levels and continues after the last one. The data
 order is a function of `(data_seed, epoch)` only, so a resumed run equals an uninterrupted one.
+A checkpoint holds only tensors and plain containers of numbers and strings, and is read
+with `torch.load(..., weights_only=True)`: loading one never runs code.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from collections.abc import Callable
 
 import torch
 
-from numerics.lottery._data import Dataset
+from numerics._data import DataSplit
 from numerics.lottery._models import make_model
 from numerics.lottery._pruning import (
     Mask,
@@ -33,6 +35,7 @@ from numerics.lottery._pruning import (
     random_prune,
 )
 from numerics.lottery._train import TrainConfig, evaluate, state_copy, train
+from theory.lottery._checks import check_int, check_number
 
 __all__ = ["IMPConfig", "LevelRecord", "IMPResult", "run_imp", "pretrain", "train_level", "next_mask"]
 
@@ -51,8 +54,11 @@ class IMPConfig:
     exempt: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        if self.levels < 0:
-            raise ValueError("levels must be >= 0")
+        check_int("levels", self.levels, 0)
+        check_number("prune_fraction", self.prune_fraction, 0.0, 1.0)
+        check_int("rewind_step", self.rewind_step, 0)
+        if self.convention not in ("exact", "reference"):
+            raise ValueError(f"convention must be 'exact' or 'reference', got {self.convention!r}")
         if self.method not in ("magnitude", "random"):
             raise ValueError(f"method must be 'magnitude' or 'random', got {self.method!r}")
 
@@ -79,15 +85,56 @@ class LevelRecord:
     diverged: bool = False
 
     def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+        """The record as plain data: tensors, dicts, and Python numbers, bools and strings
+        (what `torch.load(..., weights_only=True)` reads back)."""
+        out = {}
+        for f in dataclasses.fields(self):
+            v = getattr(self, f.name)
+            if isinstance(v, dict):
+                v = {str(k): (x.detach().cpu().clone() if isinstance(x, torch.Tensor) else float(x)) for k, x in v.items()}
+            elif isinstance(v, bool):
+                v = bool(v)
+            elif isinstance(v, int):
+                v = int(v)
+            elif isinstance(v, float):
+                v = float(v)
+            out[f.name] = v
+        return out
+
+    @classmethod
+    def from_dict(cls, d: dict) -> LevelRecord:
+        """Inverse of `to_dict`."""
+        return cls(**d)
 
 
 @dataclasses.dataclass
 class IMPResult:
+    """A finished IMP run: \\(w_0\\), the rewind point \\(w_k\\), one `LevelRecord` per level."""
+
     init_state: dict[str, torch.Tensor]
     rewind_state: dict[str, torch.Tensor]
     levels: list[LevelRecord]
     resumed_from: int  # number of levels loaded from checkpoints
+
+    def to_dict(self) -> dict:
+        """The run as plain data (tensors, lists, dicts, Python numbers), e.g. for a run store
+        that keeps data, not code."""
+        return {
+            "init_state": _cpu(self.init_state),
+            "rewind_state": _cpu(self.rewind_state),
+            "levels": [r.to_dict() for r in self.levels],
+            "resumed_from": int(self.resumed_from),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> IMPResult:
+        """Inverse of `to_dict`."""
+        return cls(
+            init_state=dict(d["init_state"]),
+            rewind_state=dict(d["rewind_state"]),
+            levels=[LevelRecord.from_dict(r) for r in d["levels"]],
+            resumed_from=int(d["resumed_from"]),
+        )
 
 
 def _cpu(state: dict) -> dict:
@@ -100,15 +147,25 @@ def _save(obj, path: str) -> None:
     os.replace(tmp, path)
 
 
-def pretrain(model, data: Dataset, train_cfg: TrainConfig, rewind_step: int, data_seed: int) -> dict:
-    """Train the dense `model` for `rewind_step` steps in place; return the state \\(w_k\\)."""
+def _load(path: str) -> dict:
+    """A checkpoint as data only (`weights_only=True`: no pickled code runs)."""
+    return torch.load(path, map_location="cpu", weights_only=True)
+
+
+def pretrain(model, data: DataSplit, train_cfg: TrainConfig, rewind_step: int, data_seed: int) -> dict:
+    """Train the dense `model` for `rewind_step` steps (an integer >= 0) in place; return
+    the state \\(w_k\\)."""
+    rewind_step = check_int("rewind_step", rewind_step, 0)
+    data_seed = check_int("data_seed", data_seed)
     if rewind_step > 0:
         train(model, data, train_cfg, start_step=0, end_step=rewind_step, data_seed=data_seed)
     return _cpu(state_copy(model))
 
 
 def next_mask(state: dict, mask: Mask, cfg: IMPConfig, level: int, data_seed: int) -> Mask:
-    """The mask of level `level + 1` from the level-`level` solution."""
+    """The mask of level `level + 1` (an integer >= 0) from the level-`level` solution."""
+    level = check_int("level", level, 0)
+    data_seed = check_int("data_seed", data_seed)
     if cfg.method == "magnitude":
         return magnitude_prune(state, mask, cfg.prune_fraction, cfg.convention)
     g = torch.Generator().manual_seed((int(data_seed) * 104_729 + level) % (2**63))
@@ -119,14 +176,16 @@ def train_level(
     model,
     rewind_state: dict,
     mask: Mask,
-    data: Dataset,
+    data: DataSplit,
     train_cfg: TrainConfig,
     rewind_step: int,
     data_seed: int,
     perturbation: dict[str, torch.Tensor] | None = None,
 ) -> dict:
     """Load \\(m\\odot w_k\\) (plus an optional perturbation on the mask support) and train
-    steps \\(k..T\\). Returns the training stats."""
+    steps \\(k..T\\) (`rewind_step` \\(=k\\), an integer >= 0). Returns the training stats."""
+    rewind_step = check_int("rewind_step", rewind_step, 0)
+    data_seed = check_int("data_seed", data_seed)
     dev = next(model.parameters()).device
     model.load_state_dict({k: v.to(dev) for k, v in rewind_state.items()})
     if perturbation:
@@ -139,7 +198,7 @@ def train_level(
 
 def run_imp(
     model_spec: dict,
-    data: Dataset,
+    data: DataSplit,
     train_cfg: TrainConfig,
     imp_cfg: IMPConfig,
     *,
@@ -155,7 +214,7 @@ def run_imp(
     **Arguments:**
 
     - `model_spec`: see `make_model`; `init_seed` draws \\(w_0\\).
-    - `data`: a `Dataset` (moved to `device`).
+    - `data`: a `DataSplit` (moved to `device`).
     - `train_cfg`: the full-run SGD settings (length \\(T\\) = `train_cfg.steps`).
     - `imp_cfg`: levels, prune fraction, rewind step, convention, method.
     - `data_seed`: the data order (the same at every level, as in open_lth).
@@ -163,6 +222,8 @@ def run_imp(
     - `progress`: optional tqdm-like wrapper over the levels.
     - `on_level`: called with each newly trained `LevelRecord` (not with resumed ones).
     """
+    init_seed = check_int("init_seed", init_seed)
+    data_seed = check_int("data_seed", data_seed)
     if not 0 <= imp_cfg.rewind_step < train_cfg.steps:
         raise ValueError(f"rewind_step must be in [0, steps), got {imp_cfg.rewind_step}")
     data = data.to(device)
@@ -173,10 +234,10 @@ def run_imp(
         os.makedirs(checkpoint_dir, exist_ok=True)
         pre_path = os.path.join(checkpoint_dir, "pretrain.pt")
     if checkpoint_dir and os.path.exists(pre_path):
-        pre = torch.load(pre_path, weights_only=False)
+        pre = _load(pre_path)
         w0, wk = pre["init"], pre["rewind"]
         for path in sorted(glob.glob(os.path.join(checkpoint_dir, "level_*.pt"))):
-            rec = LevelRecord(**torch.load(path, weights_only=False))
+            rec = LevelRecord.from_dict(_load(path))
             if rec.level != len(records):
                 break
             records.append(rec)

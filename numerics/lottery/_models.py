@@ -13,6 +13,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from theory.lottery._checks import check_int
+
 __all__ = ["MLP", "CifarResNet", "make_model", "n_parameters"]
 
 
@@ -95,8 +97,9 @@ def make_model(spec: dict, seed: int) -> nn.Module:
 
     - `spec`: `{"kind": "mlp", "n_in": 64, "hidden": [64], "n_out": 10}` or
       `{"kind": "resnet", "depth": 20, "width": 16, "n_classes": 10}`.
-    - `seed`: seed of the initialisation.
+    - `seed`: seed of the initialisation (an integer of any sign).
     """
+    seed = check_int("seed", seed)
     kind = spec.get("kind")
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(int(seed) % (2**63))
@@ -108,4 +111,5 @@ def make_model(spec: dict, seed: int) -> nn.Module:
 
 
 def n_parameters(model: nn.Module) -> int:
+    """Number of parameters (weights, biases, BatchNorm affine) of `model`."""
     return int(sum(p.numel() for p in model.parameters()))

@@ -15,6 +15,8 @@ from fractions import Fraction
 import torch
 from torch import nn
 
+from theory.lottery._checks import check_int
+
 __all__ = [
     "Mask",
     "prunable_names",
@@ -74,7 +76,9 @@ def layer_densities(mask: Mapping[str, torch.Tensor]) -> dict[str, float]:
 
 
 def n_to_prune(n_alive: int, fraction: float) -> int:
-    r"""\(\lceil f\,n\rceil\) with \(f\) read as an exact decimal."""
+    r"""\(\lceil f\,n\rceil\) with \(f\) read as an exact decimal (`n_alive` an integer
+    \(\ge0\), `fraction` in \([0,1]\))."""
+    n_alive = check_int("n_alive", n_alive, 0)
     if not 0 <= fraction <= 1:
         raise ValueError(f"fraction must be in [0, 1], got {fraction}")
     f = Fraction(str(fraction))

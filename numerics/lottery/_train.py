@@ -16,8 +16,9 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from numerics.lottery._data import Dataset
+from numerics._data import DataSplit
 from numerics.lottery._pruning import Mask
+from theory.lottery._checks import check_int, check_number
 
 __all__ = ["TrainConfig", "lr_at", "train", "evaluate", "recompute_bn", "has_batchnorm", "state_copy"]
 
@@ -44,14 +45,21 @@ class TrainConfig:
     augment: bool = False
 
     def __post_init__(self) -> None:
-        if self.steps < 1 or self.batch_size < 1:
-            raise ValueError("steps and batch_size must be >= 1")
-        if self.lr <= 0:
-            raise ValueError(f"lr must be positive, got {self.lr}")
+        check_number("lr", self.lr, 0.0, lo_open=True)
+        check_number("momentum", self.momentum, 0.0, 1.0, hi_open=True)
+        check_number("weight_decay", self.weight_decay, 0.0)
+        check_int("batch_size", self.batch_size, 1)
+        check_int("steps", self.steps, 1)
+        for m in self.milestones:
+            check_int("milestones", m, 0)
+        check_number("gamma", self.gamma, 0.0, lo_open=True)
+        check_int("warmup_steps", self.warmup_steps, 0)
 
 
 def lr_at(step: int, cfg: TrainConfig) -> float:
-    """Learning rate at a global step (warm-up, then step decay at the milestones)."""
+    """Learning rate at a global step (an integer >= 0): warm-up, then step decay at the
+    milestones."""
+    step = check_int("step", step, 0)
     lr = cfg.lr * cfg.gamma ** sum(step >= m for m in cfg.milestones)
     if cfg.warmup_steps > 0 and step < cfg.warmup_steps:
         lr *= (step + 1) / cfg.warmup_steps
@@ -59,6 +67,7 @@ def lr_at(step: int, cfg: TrainConfig) -> float:
 
 
 def has_batchnorm(model: nn.Module) -> bool:
+    """True iff `model` has a BatchNorm layer."""
     return any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules())
 
 
@@ -105,7 +114,7 @@ def _mask_tensors(model: nn.Module, mask: Mask | None) -> list[tuple[torch.Tenso
 
 def train(
     model: nn.Module,
-    data: Dataset,
+    data: DataSplit,
     cfg: TrainConfig,
     *,
     start_step: int = 0,
@@ -121,9 +130,14 @@ def train(
     gradients are zeroed before every step and the weights are multiplied by the mask after
     every step, so they stay exactly 0 (weight decay and momentum cannot revive them).
 
-    **Returns:** `{"steps": int, "final_loss": float, "diverged": bool}` (running train loss).
+    `start_step`, `end_step` and `data_seed` are integers (`data_seed` of any sign).
+
+    **Returns:** `{"steps": int, "final_loss": float, "diverged": bool}` (running train loss;
+    with no step to take, the eval-mode loss on the batch of `start_step`).
     """
-    end = cfg.steps if end_step is None else int(end_step)
+    start_step = check_int("start_step", start_step, 0)
+    end = cfg.steps if end_step is None else check_int("end_step", end_step, 0)
+    data_seed = check_int("data_seed", data_seed)
     if not 0 <= start_step <= end:
         raise ValueError(f"need 0 <= start_step <= end_step, got {start_step}, {end}")
     pairs = _mask_tensors(model, mask)
@@ -159,12 +173,20 @@ def train(
                 diverged = True
                 break
     model.eval()
+    if end == start_step:  # nothing to train: report the current loss on that step's batch
+        idx = order(start_step).to(data.x_train.device)
+        with torch.no_grad():
+            last = float(F.cross_entropy(model(data.x_train[idx]), data.y_train[idx]))
     return {"steps": end - start_step, "final_loss": last, "diverged": diverged}
 
 
 @torch.no_grad()
 def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 2048) -> tuple[float, float]:
-    """Mean cross-entropy and error rate of `model` (eval mode) on `(x, y)`."""
+    """Mean cross-entropy and error rate of `model` (eval mode) on `(x, y)`, in chunks of
+    `batch_size` (an integer >= 1) rows; `x` must not be empty."""
+    batch_size = check_int("batch_size", batch_size, 1)
+    if x.shape[0] == 0 or x.shape[0] != y.shape[0]:
+        raise ValueError(f"x and y must have the same non-zero number of rows, got {x.shape[0]} and {y.shape[0]}")
     model.eval()
     tot_loss, tot_err = 0.0, 0
     for i in range(0, x.shape[0], batch_size):
@@ -178,7 +200,11 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int
 @torch.no_grad()
 def recompute_bn(model: nn.Module, x: torch.Tensor, batch_size: int = 256, n_batches: int | None = None) -> None:
     """Reset every BatchNorm's running statistics and recompute them as the exact average
-    over `n_batches` (default: all) training batches in train mode."""
+    over `n_batches` (default: all; an integer >= 1) training batches of `batch_size`
+    (an integer >= 1) rows in train mode."""
+    batch_size = check_int("batch_size", batch_size, 1)
+    if n_batches is not None:
+        n_batches = check_int("n_batches", n_batches, 1)
     bns = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
     if not bns:
         return

@@ -1,0 +1,242 @@
+"""Claims of Paul et al. (ICLR 2023), "Unmasking the lottery ticket hypothesis" (brief A.8).
+
+The profiles (tiny / quick / gpu / paper) are in `_profiles.py`; the shared experiments
+(`ctx.shared`) in `_experiments.py`: the IMP run per seed feeds claims 1, 4, 5, 7 (practice)
+and 8. The Hessian prediction (claim 7) is computed by the theory side on its *own* IMP run
+(the theory seed), so that it never sees the practice networks. The paper profile needs
+CIFAR-10 under `--data-dir` and SKIPs at run time without it.
+"""
+
+from __future__ import annotations
+
+from verify.core.claims import Claim, profiles
+from verify.lottery import _bookkeeping, _connectivity, _hessian, _quadratic, _retraining, _robustness
+from verify.lottery._figures import hessian_figure, lmc_figure, quadratic_figure, retraining_figure
+from verify.lottery._profiles import (
+    CONVEX,
+    CONVEX_TINY,
+    GPU,
+    HESSIAN_G,
+    HESSIAN_P,
+    HESSIAN_Q,
+    HESSIAN_T,
+    LMC_G,
+    LMC_P,
+    LMC_Q,
+    LMC_T,
+    PAPER,
+    QUADRATIC_G,
+    QUADRATIC_Q,
+    QUADRATIC_SEEDS,
+    QUADRATIC_T,
+    QUICK,
+    RETRAIN_G,
+    RETRAIN_P,
+    RETRAIN_Q,
+    RETRAIN_T,
+    ROBUSTNESS_G,
+    ROBUSTNESS_P,
+    ROBUSTNESS_Q,
+    ROBUSTNESS_T,
+    SEEDS,
+    STABILITY_G,
+    STABILITY_P,
+    STABILITY_Q,
+    STABILITY_T,
+    TAU_B,
+    TINY,
+)
+
+CLAIMS = [
+    Claim(
+        id="lottery.imp_bookkeeping",
+        statement=(
+            "IMP bookkeeping: each level removes exactly ceil(0.2 n) of the n surviving prunable weights "
+            "(one global magnitude ranking), masks are nested, masked weights stay exactly 0 through retraining, "
+            "and only Conv/Linear weights are ever masked (biases and BN never)."
+        ),
+        theory=_bookkeeping.bookkeeping_theory,
+        practice=_bookkeeping.bookkeeping_practice,
+        compare="equal",
+        tolerance=0,
+        tolerance_reason="exact integer bookkeeping; the last four entries count violations (must be 0)",
+        profiles=profiles(tiny=TINY, quick=QUICK, gpu=GPU, paper=PAPER, seeds=SEEDS),
+        aggregate="worst",
+        tags=("imp", "bookkeeping"),
+        kind="implementation",
+    ),
+    Claim(
+        id="lottery.barrier_convex",
+        statement="For a convex model (L2-regularised logistic regression) the loss along the line between two solutions never exceeds the chord, so the barrier is ~0.",
+        theory=_connectivity.convex_theory,
+        practice=_connectivity.convex_practice,
+        compare="at_most",
+        tolerance=1e-9,
+        tolerance_reason="float64 evaluation of the loss (rounding ~1e-15); any positive excess above that breaks convexity",
+        profiles=profiles(tiny=CONVEX_TINY, quick=CONVEX, gpu=CONVEX, paper=CONVEX, seeds=SEEDS),
+        aggregate="worst",
+        tags=("lmc", "sanity"),
+        kind="implementation",
+    ),
+    Claim(
+        id="lottery.barrier_different_inits",
+        statement="Two networks trained from different random inits are not linearly connected: the test-error barrier exceeds tau_B = 2%.",
+        theory=_connectivity.different_inits_theory,
+        practice=_connectivity.different_inits_practice,
+        compare="at_least",
+        tolerance=0.0,
+        tolerance_reason="tau_B = 2% is the LMC threshold of Frankle et al. (2020); each seed must exceed it",
+        profiles=profiles(tiny=TINY, quick=QUICK, gpu=GPU, paper=PAPER, seeds=SEEDS),
+        aggregate="worst",
+        tags=("lmc", "sanity"),
+        kind="prediction",
+    ),
+    Claim(
+        id="lottery.stability_vs_rewind",
+        statement="The barrier between two copies trained from the rewind point w_k with different data orders is non-increasing in k.",
+        theory=_connectivity.stability_theory,
+        practice=_connectivity.stability_practice,
+        compare="at_most",
+        tolerance=0.005,
+        tolerance_reason=(
+            "seed-mean increase between successive k may not exceed 0.5% test error: about 2.7 of 540 test "
+            "points (quick), comparable to the seed standard error of a barrier near 0"
+        ),
+        profiles=profiles(tiny=STABILITY_T, quick=STABILITY_Q, gpu=STABILITY_G, paper=STABILITY_P, seeds=SEEDS),
+        tags=("lmc", "stability"),
+        kind="prediction",
+    ),
+    Claim(
+        id="lottery.lmc_iff_matching",
+        statement=(
+            "At a late rewind point, successive IMP solutions (w_L*, w_L+1*) have zero error barrier "
+            "if and only if they are matching (contingency table over levels)."
+        ),
+        theory=_connectivity.lmc_theory,
+        practice=_connectivity.lmc_practice,
+        compare="at_least",
+        tolerance=0.1,
+        tolerance_reason=(
+            "one pair in ten may be misclassified: near the matching boundary the test error's binomial "
+            "standard error (0.7% at 540 test points) is comparable to the matching tolerance (1%)"
+        ),
+        profiles=profiles(tiny=LMC_T, quick=LMC_Q, gpu=LMC_G, paper=LMC_P, seeds=SEEDS),
+        figure=lmc_figure,
+        tags=("lmc", "imp"),
+        kind="prediction",
+    ),
+    Claim(
+        id="lottery.robustness_radius",
+        statement="Perturbing the pruned rewind point by the successive-rewind-point distance delta (random direction on the mask) still trains to the same linearly connected mode.",
+        theory=_robustness.radius_theory,
+        practice=_robustness.radius_practice,
+        compare="at_most",
+        tolerance=TAU_B,
+        tolerance_reason="'same mode' means a barrier below the LMC threshold tau_B = 2% (Frankle et al. 2020); mean over levels and seeds",
+        profiles=profiles(tiny=ROBUSTNESS_T, quick=ROBUSTNESS_Q, gpu=ROBUSTNESS_G, paper=ROBUSTNESS_P, seeds=SEEDS),
+        tags=("lmc", "robustness"),
+        kind="prediction",
+    ),
+    Claim(
+        id="lottery.robustness_breaks",
+        statement="Perturbations of 8 delta take the network out of the mode: the barrier rises above tau_B.",
+        theory=_robustness.breaks_theory,
+        practice=_robustness.breaks_practice,
+        compare="at_least",
+        tolerance=0.0,
+        tolerance_reason="threshold tau_B = 2% itself; mean over levels and seeds",
+        profiles=profiles(tiny=ROBUSTNESS_T, quick=ROBUSTNESS_Q, gpu=ROBUSTNESS_G, paper=ROBUSTNESS_P, seeds=SEEDS),
+        tags=("lmc", "robustness"),
+        kind="prediction",
+    ),
+    Claim(
+        id="lottery.quadratic_pstar_vs_exact",
+        statement=(
+            "Quadratic model, flat bulk + sharp outliers under a random rotation: the Gordon-width formula "
+            "p = p*(r(p)) gives the 50% crossing of exact (Schur-complement) pruning success within 0.1, "
+            "for random and magnitude pruning."
+        ),
+        theory=_quadratic.formula_theory,
+        practice=_quadratic.exact_practice,
+        compare="abs",
+        tolerance=0.1,
+        tolerance_reason="the brief's stated accuracy of the approximation (A.8.6); MC error of a 20-trial median is ~0.01",
+        profiles=profiles(tiny=QUADRATIC_T, quick=QUADRATIC_Q, gpu=QUADRATIC_G, paper=QUADRATIC_G, seeds=QUADRATIC_SEEDS),
+        figure=quadratic_figure,
+        tags=("hessian", "quadratic"),
+        kind="consistency",
+    ),
+    Claim(
+        id="lottery.quadratic_magnitude_beats_random",
+        statement="In the quadratic model magnitude pruning's exact threshold is at least random pruning's.",
+        theory=_quadratic.magnitude_theory,
+        practice=_quadratic.magnitude_practice,
+        compare="at_least",
+        tolerance=0.0,
+        tolerance_reason="sign claim on medians of 20 exact thresholds (bisection tol 0.002)",
+        profiles=profiles(tiny=QUADRATIC_T, quick=QUADRATIC_Q, gpu=QUADRATIC_G, paper=QUADRATIC_G, seeds=QUADRATIC_SEEDS),
+        tags=("hessian", "quadratic"),
+        kind="consistency",
+    ),
+    Claim(
+        id="lottery.hessian_pstar_random",
+        statement=(
+            "The Hessian spectrum of a level-L solution predicts the largest one-shot random prune fraction "
+            "after which IMP's next level still reaches train loss <= E(w_L*) + eps, within 0.1 (eps in {0.02, 0.05, 0.1})."
+        ),
+        theory=_hessian.pstar_theory_random,
+        practice=_hessian.pstar_practice_random,
+        compare="abs",
+        tolerance=0.1,
+        tolerance_reason="the brief's +-0.1 (A.8.7); the p grid spacing near the prediction is 0.05-0.1",
+        profiles=profiles(tiny=HESSIAN_T, quick=HESSIAN_Q, gpu=HESSIAN_G, paper=HESSIAN_P, seeds=SEEDS),
+        figure=hessian_figure,
+        tags=("hessian", "imp"),
+        kind="prediction",
+    ),
+    Claim(
+        id="lottery.hessian_pstar_magnitude",
+        statement=(
+            "The same Hessian prediction with magnitude pruning's own projection length r(p) (the sum of the smallest "
+            "p-fraction of w_i^2) gives magnitude pruning's largest one-shot prune fraction within 0.1 (the paper: "
+            "magnitude pruning can slightly outperform the random-pruning theory)."
+        ),
+        theory=_hessian.pstar_theory_magnitude,
+        practice=_hessian.pstar_practice_magnitude,
+        compare="abs",
+        tolerance=0.1,
+        tolerance_reason="as for random pruning: +-0.1 with a p grid spacing of 0.05-0.1 near the prediction",
+        profiles=profiles(tiny=HESSIAN_T, quick=HESSIAN_Q, gpu=HESSIAN_G, paper=HESSIAN_P, seeds=SEEDS),
+        figure=hessian_figure,
+        tags=("hessian", "imp"),
+        kind="prediction",
+    ),
+    Claim(
+        id="lottery.hessian_magnitude_beats_random",
+        statement="Magnitude pruning reaches a larger one-shot prune fraction than random pruning at the same eps.",
+        theory=_hessian.magnitude_theory,
+        practice=_hessian.magnitude_practice,
+        compare="at_least",
+        tolerance=0.0,
+        tolerance_reason="sign claim on the seed-mean difference of thresholds",
+        profiles=profiles(tiny=HESSIAN_T, quick=HESSIAN_Q, gpu=HESSIAN_G, paper=HESSIAN_P, seeds=SEEDS),
+        tags=("hessian", "imp"),
+        kind="prediction",
+    ),
+    Claim(
+        id="lottery.retraining_small_weights",
+        statement=(
+            "Retraining creates new small weights: with retraining the projections are shorter (rho_L) and cost less "
+            "train loss than pruning the same solution again without retraining (mean log-gaps over levels 1..L > 0)."
+        ),
+        theory=_retraining.retrain_theory,
+        practice=_retraining.retrain_practice,
+        compare="at_least",
+        tolerance=0.0,
+        tolerance_reason="sign claim on the seed-mean log-gaps [rho, post-projection loss]",
+        profiles=profiles(tiny=RETRAIN_T, quick=RETRAIN_Q, gpu=RETRAIN_G, paper=RETRAIN_P, seeds=SEEDS),
+        figure=retraining_figure,
+        tags=("imp", "retraining"),
+        kind="prediction",
+    ),
+]
