@@ -1,19 +1,30 @@
 """Tests of max_margin: derivations, Lambda detection (incl. hypothesis on random quasi-homogeneous
 polynomial models), exact and numerical (P_Lambda) solutions (hypothesis on random separable data),
-the stable losses, the padded polynomial flow problems, and tiny end-to-end runs of every claim
-(quick path, and the gpu path on CPU at a tiny size)."""
+the stable losses, the padded polynomial flow problems, bad input (no crash, no silent garbage), and
+every claim end to end at its tiny profile (`run_claim`), plus the gpu digits path on CPU."""
 
 from __future__ import annotations
 
-import itertools
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
 
+import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 import sympy as sp
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+import numerics.max_margin as N
 import theory.max_margin as T
+from numerics.max_margin._losses import _log_softplus_neg
+from tests._bad_input import check_bad_inputs
+from verify.core.testing import run_claim
+from verify.max_margin import CLAIMS
+from verify.max_margin import _experiments as experiments
 
 # --------------------------------------------------------------------------- derivations
 
@@ -224,14 +235,9 @@ def test_layer_peeled_and_etf():
 
 
 def test_stable_logistic_log_loss():
-    import jax
-    import jax.numpy as jnp
-
-    from numerics import max_margin as N
-
     q = jnp.array([-30.0, -1.0, 0.0, 0.5, 20.0, 300.0, 1e4, 1e6])
-    v = jax.vmap(N._log_softplus_neg)(q)
-    g = jax.vmap(jax.grad(N._log_softplus_neg))(q)
+    v = jax.vmap(_log_softplus_neg)(q)
+    g = jax.vmap(jax.grad(_log_softplus_neg))(q)
     assert np.all(np.isfinite(v)) and np.all(np.isfinite(g))
     ref = np.log(np.log1p(np.exp(-np.asarray(q[:5], dtype=np.float64))))
     assert np.allclose(v[:5], ref, rtol=1e-12)
@@ -241,10 +247,6 @@ def test_stable_logistic_log_loss():
 
 
 def test_padded_polynomial_problem_matches_model():
-    import jax.numpy as jnp
-
-    from numerics import max_margin as N
-
     rng = np.random.default_rng(0)
     for name, m in T.paper_models().items():
         X = rng.normal(size=(3, len(m.inputs)))
@@ -259,8 +261,6 @@ def test_padded_polynomial_problem_matches_model():
 
 
 def test_collapse_metrics_on_etf():
-    from numerics import max_margin as N
-
     K = 4
     E = T.simplex_etf(K, 5)
     labels = np.repeat(np.arange(K), 3)
@@ -269,63 +269,255 @@ def test_collapse_metrics_on_etf():
     assert met["mean_cos"] == pytest.approx(-1 / 3) and met["cos_wm"] == pytest.approx(1.0)
 
 
+def test_fit_power_law_and_its_bad_input():
+    x = np.geomspace(1, 100, 12)
+    assert N.fit_power_law(x, 3 * x**-1.5, 1.0, 100.0) == pytest.approx(-1.5)
+    with pytest.raises(ValueError, match="fewer than 3"):
+        N.fit_power_law(x, x, 200.0, 300.0)
+    with pytest.raises(ValueError, match="shape"):
+        N.fit_power_law(x, x[:-1], 1.0, 100.0)
+
+
+# --------------------------------------------------------------------------- no crash, no silent garbage
+
+_CRASHING_CALLS = textwrap.dedent("""
+    import jax
+    import numpy as np
+
+    import numerics.max_margin
+    import theory
+    import theory.max_margin as T
+    import verify.max_margin
+    from theory.max_margin._kkt import _nnls
+
+    # 0. importing the library changes no JAX setting; float64 is switched on by the caller
+    out = [f"x64-at-import:{jax.config.jax_enable_x64}"]
+    theory.enable_x64()
+    # 1. the minimum margin is negative: no constraint was "active", nnls got a (4, 0) matrix (SIGABRT)
+    prob = T.MarginProblem.from_dataset(T.paper_models()["M3"], T.EXAMPLE_A3)
+    r = T.kkt_residuals(prob, np.array([1.0, 1.0, 1.0, -100.0]), normalise=False)
+    assert r.active.size >= 1
+    assert all(np.all(np.isfinite(v)) for v in (r.stationarity, r.combined, r.primal, r.mu)), r
+    out.append("negative-margin:finite")
+    # 2. NaN in X: refused when the problem is built, and again if X is changed afterwards
+    m1 = T.paper_models()["M1"]
+    X = T.EXAMPLE_A3.X_np.copy()
+    X[0, 0] = np.nan
+    try:
+        T.MarginProblem(m1, X, T.EXAMPLE_A3.y_np)
+    except ValueError:
+        out.append("nan-X:ValueError")
+    p = T.MarginProblem.from_dataset(m1, T.EXAMPLE_A3)
+    p.X[0, 0] = np.nan
+    try:
+        T.solve_max_margin(p, restarts=2)
+    except ValueError:
+        out.append("nan-X-solve:ValueError")
+    # 3. the guard itself: no unknowns, and non-finite input
+    x, res = _nnls(np.zeros((2, 0)), np.ones(2))
+    assert x.shape == (0,) and np.isclose(res, np.sqrt(2))
+    try:
+        _nnls(np.full((2, 2), np.nan), np.ones(2))
+    except ValueError:
+        out.append("nnls-nan:ValueError")
+    print(" ".join(out))
+""")
+
+
+def test_former_crashes_raise_or_return_finite_in_a_subprocess():
+    """Issue 15 sec. 1: these calls aborted the interpreter (scipy's nnls double-frees on a matrix with
+    no columns). Run in a child process so that a crash fails this test instead of killing pytest; the
+    fresh process also shows that importing the library leaves JAX in float32 (no x64 at import)."""
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.run([sys.executable, "-c", _CRASHING_CALLS], cwd=root, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, f"exit {proc.returncode} (negative: killed by a signal)\n{proc.stderr[-3000:]}"
+    assert proc.stdout.split() == ["x64-at-import:False", "negative-margin:finite", "nan-X:ValueError", "nan-X-solve:ValueError",
+                                   "nnls-nan:ValueError"], proc.stdout
+
+
+def test_geometric_margin_and_asymmetric_norm_reject_bad_input():
+    X, y = T.EXAMPLE_A3.X_np, T.EXAMPLE_A3.y_np
+    assert T.geometric_margin(np.array([1.0, 0.0]), -2.0, X, y) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="labels"):
+        T.geometric_margin(np.array([1.0, 0.0]), -2.0, X, 2 * y)  # labels not in {-1, +1}
+    with pytest.raises(ValueError, match="rates"):
+        T.asymmetric_norm(np.ones(4), np.ones(3))  # mismatched shapes (was IndexError)
+    with pytest.raises(ValueError, match="theta"):
+        T.kkt_residuals(T.MarginProblem.from_dataset(T.paper_models()["M1"], T.EXAMPLE_A3), np.ones(4))
+
+
+_M1, _M3 = T.affine_linear(2), T.affine_factored_slope(2)
+_XA3, _YA3 = T.EXAMPLE_A3.X_np, T.EXAMPLE_A3.y_np
+_TH = np.array([1.0, 2.0, 3.0, 4.0])
+_RATES = np.array([0.5, 0.5, 0.5, 1.0])
+_M3_OPT = np.array([float(v) for v in T.balanced_parameters("M3", (sp.Rational(8, 3), sp.Rational(-4, 3)),
+                                                            sp.Rational(-5, 3))])
+
+
+def _theory_calls() -> dict:
+    p1 = T.MarginProblem(_M1, _XA3, _YA3)
+    p3 = T.MarginProblem(_M3, _XA3, _YA3)
+    return {
+        "etf_cosine": ((4,), {}),
+        "layer_peeled_value": ((4,), {}),
+        "layer_peeled_normalised_margin": ((4,), {}),
+        "predicted_collapse": ((4,), {}),
+        "simplex_etf": ((4, 5), {}),
+        "solve_layer_peeled": ((3, 2, 1), {"restarts": 2, "seed": 0}),
+        "derivations": ((), {}),
+        "MarginProblem": ((_M1, _XA3, _YA3), {}),
+        "affine_max_margin": ((T.EXAMPLE_A1, "all"), {}),
+        "lambda_seminorm": ((_TH, _RATES), {}),
+        "asymmetric_norm": ((_TH, _RATES), {}),
+        "characteristic_flow": ((_TH, _RATES, 0.5), {}),
+        "normalise_along_characteristic": ((_TH, _RATES, 2.0), {}),
+        "smoothed_margin": ((10.0, _TH, _RATES), {}),
+        "smoothed_margin_limit": ((_TH, _RATES), {}),
+        "balanced_parameters": (("M3", np.array([8 / 3, -4 / 3]), -5 / 3), {}),
+        "geometric_margin": ((np.array([1.0, 0.0]), -2.0, _XA3, _YA3), {}),
+        "kkt_residuals": [((p3, _M3_OPT), {"active_tol": 1e-2}),
+                          ((p3, np.array([1.0, 1.0, 1.0, -100.0])), {"normalise": False})],
+        "solve_max_margin": ((p1,), {"restarts": 2, "seed": 0}),
+        "affine_linear": ((2,), {}),
+        "affine_product_bias": ((2,), {}),
+        "affine_factored_slope": ((2,), {}),
+        "affine_homogeneous_factored": ((2,), {}),
+        "linear_1d": ((), {}),
+        "square_slope_1d": ((), {}),
+        "cube_bias_1d": ((), {}),
+        "bias_mlp": ((np.array([2, 3, 1]),), {}),
+        "residual_network": ((2, 2), {}),
+        "normalised_network": ((2, 2, 1), {}),
+        "layernorm_network": ((2, 3), {}),
+        "paper_models": ((), {}),
+        "detect_rates": [((_M3.expr, _M3.params), {"samples": 40, "seed": 0}),
+                         ((_M3.expr, _M3.params), {"rates": _RATES})],
+        "euler_residual": ((_M3.expr, _M3.params, _RATES), {}),
+        "verify_rates": ((_M3.expr, _M3.params, _RATES), {"points": 2, "seed": 1}),
+    }
+
+
+_THEORY_EXEMPT = {
+    "LayerPeeledSolution": "a result dataclass",
+    "AffineMaxMargin": "a result dataclass",
+    "KKTResiduals": "a result dataclass",
+    "KKTSolution": "a result dataclass",
+    "QuasiHomogeneity": "a result dataclass",
+    "Dataset": "a dataclass of sympy matrices (no numeric argument)",
+    "Model": "a dataclass of sympy expressions (no numeric argument)",
+    "EXAMPLE_A1": "a constant",
+    "EXAMPLE_A2": "a constant",
+    "EXAMPLE_A3": "a constant",
+}
+
+
+def test_bad_inputs_theory():
+    check_bad_inputs(T, _theory_calls(), _THEORY_EXEMPT)
+
+
+def _numerics_calls() -> dict:
+    prob = N.make_problem(_M1, _XA3, _YA3, n_params=4)
+    labels = np.array([0, 0, 1, 1, 2, 2])
+    ncp = N.nc_problem(labels, 3, 2)
+    theta_nc = np.random.default_rng(0).normal(size=6 * 2 + 3 * 2 + 3)
+    K = 4
+    E = T.simplex_etf(K, 5)
+    lab = np.repeat(np.arange(K), 2)
+    x = np.geomspace(1.0, 100.0, 8)
+    return {
+        "make_problem": ((_M1, _XA3, _YA3), {"n_params": 6, "lambda_max": 1.0}),
+        "stack_problems": (([prob, prob],), {}),
+        "polynomial_outputs": ((prob, np.full(4, 0.5)), {}),
+        "polynomial_margins": ((prob, np.full(4, 0.5)), {}),
+        "polynomial_log_loss": ((prob, np.full(4, 0.5)), {}),
+        "log_exponential_loss": ((np.array([1.0, 2.0]), np.ones(2)), {}),
+        "log_logistic_loss": ((np.array([1.0, 2.0]), np.ones(2)), {}),
+        "nc_problem": ((labels, 3, 2), {}),
+        "nc_unpack": ((ncp, theta_nc), {}),
+        "nc_log_loss": ((ncp, theta_nc), {}),
+        "collapse_metrics": ((E[lab] + 0.01 * np.arange(8)[:, None], lab, 0.75 * E, np.full(K, 0.1)), {}),
+        "fit_power_law": ((x, 2 * x**-1.0, 1.0, 100.0), {}),
+    }
+
+
+_NUMERICS_EXEMPT = {
+    "LOSSES": "a constant",
+    "FlowProblem": "a NamedTuple of arrays (built by make_problem)",
+    "FlowSolution": "a result dataclass",
+    "NCProblem": "a NamedTuple of arrays (built by nc_problem)",
+    "integrate_gradient_flow": "returns trajectories padded with NaN after each run's last step (documented in "
+                               "FlowSolution, `valid` marks the real steps); its argument checks are tested in "
+                               "test_integrate_gradient_flow_rejects_bad_input without compiling the solver",
+}
+
+
+def test_bad_inputs_numerics():
+    check_bad_inputs(N, _numerics_calls(), _NUMERICS_EXEMPT)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"theta0": np.full((1, 3), np.nan)},
+        {"theta0": np.full((1, 3), np.inf)},
+        {"theta0": np.zeros((0, 3))},
+        {"theta0": np.zeros((2, 3))},  # two rows, one problem
+        {"theta0": np.zeros((1, 4))},  # more columns than the padded parameters
+        {"theta0": np.zeros(3)},
+        {"ell_max": 0.0}, {"ell_max": -1.0}, {"ell_max": np.nan}, {"ell_max": np.inf},
+        {"rtol": 0.0}, {"atol": -1.0}, {"newton_rtol": np.nan}, {"max_steps": 0}, {"max_steps": np.nan},
+    ],
+)
+def test_integrate_gradient_flow_rejects_bad_input(change):
+    batch = N.stack_problems([N.make_problem(_M1, _XA3, _YA3)])
+    kw = {"theta0": np.zeros((1, 3)), "ell_max": 5.0, **change}
+    with pytest.raises(ValueError):
+        N.integrate_gradient_flow(batch, **kw)
+
+
 # --------------------------------------------------------------------------- claims end to end (tiny)
 
-TINY = {
-    "max_margin.identities": dict(n_points=1),
-    "max_margin.nc_layer_peeled": dict(K=3, d=2, n_per_class=2, restarts=2),
-    "max_margin.nc_gradient_flow": dict(K=3, d=2, n_per_class=2, n_inits=1, ell_max=20.0),
-    "max_margin.nc_digits_trend": dict(per_class=8, width=16, features=12, phase2_steps=12, checkpoints=6,
-                                       adam_lr=1e-2, gd_lr=0.05),
-}
-EXAMPLES_TINY = dict(ell_max=200.0, n_inits=1)
 
-
-def _ctx(claim_id, cfg, role, seed=0, profile="quick"):
-    from verify.core.context import RunContext
-
-    return RunContext(claim_id=claim_id, profile=profile, config=cfg, seed=seed, role=role)
-
-
-def test_all_claims_tiny(monkeypatch):
-    from verify.core.claims import COMPARISONS, Measurement, Prediction
-    from verify.max_margin import CLAIMS
-    from verify.max_margin import _experiments as X
-
+@pytest.fixture
+def shared_examples(monkeypatch):
+    """Share the batched toy-example integration between claims, as `ctx.shared` does within one run
+    (each `run_claim` has its own store)."""
     cache = {}
-    real = X.run_examples
+    real = experiments.run_examples
 
-    def cached(**kw):  # share the batched integration between the claims, as ctx.shared does
+    def cached(**kw):
         key = tuple(sorted(kw.items()))
         if key not in cache:
             cache[key] = real(**kw)
         return cache[key]
 
-    monkeypatch.setattr(X, "run_examples", cached)
-    assert len(CLAIMS) >= 15
-    for c in CLAIMS:
-        assert set(c.profiles) == {"quick", "gpu", "paper"}, c.id
-        cfg = TINY.get(c.id, EXAMPLES_TINY if "ell_max" in c.profiles["quick"].config else c.profiles["quick"].config)
-        pred = c.theory(_ctx(c.id, cfg, "theory"))
-        meas = c.practice(_ctx(c.id, cfg, "practice"))
-        assert isinstance(pred, Prediction) and isinstance(meas, Measurement)
-        assert np.shape(pred.value) == np.shape(meas.value), c.id
-        assert np.all(np.isfinite(np.asarray(meas.value, float))), c.id
-        err = COMPARISONS[c.compare].error_fn(pred.value, meas.value)
-        assert np.isfinite(err), c.id
-        if c.figure is not None:
-            import matplotlib.pyplot as plt
+    monkeypatch.setattr(experiments, "run_examples", cached)
 
-            plt.close(c.figure(_ctx(c.id, cfg, "figure"), pred, [meas]))
+
+def test_all_claims_tiny(shared_examples):
+    assert len(CLAIMS) == 18
+    kinds = {c.id: c.kind for c in CLAIMS}
+    assert {k for k, v in kinds.items() if v != "prediction"} == {
+        "max_margin.identities", "max_margin.rate_detection", "max_margin.nc_layer_peeled"}
+    assert set(kinds.values()) == {"prediction", "consistency"}
+    for c in CLAIMS:
+        assert set(c.profiles) == {"tiny", "quick", "gpu", "paper"}, c.id
+        res = run_claim(c.id)
+        assert res.verdict in ("PASS", "FAIL"), (c.id, res.verdict, res.reason)
+        pred, meas = res.prediction, res.measurements
+        assert np.shape(pred.value) == np.shape(meas[0].value), c.id
+        assert np.all(np.isfinite(np.asarray(meas[0].value, float))), c.id
+        assert np.isfinite(res.error), c.id
+        if c.figure is not None:
+            assert res.record.get("figure_error") is None and res.figure_png, (c.id, res.record.get("figure_error"))
 
 
 def test_gpu_digits_path_on_cpu_and_paper_skip():
-    from verify.core.claims import SkipClaim
-    from verify.max_margin import CLAIMS
-
+    res = run_claim("max_margin.nc_digits_trend", profile="gpu", seeds=1, per_class=6, width=16, features=12,
+                    phase2_steps=6, checkpoints=4)
+    assert res.measurements and np.shape(res.measurements[0].value) == (3,)
     c = next(c for c in CLAIMS if c.id == "max_margin.nc_digits_trend")
-    cfg = dict(c.profiles["gpu"].config, per_class=6, width=16, features=12, phase2_steps=6, checkpoints=4)
-    meas = c.practice(_ctx(c.id, cfg, "practice", profile="gpu"))
-    assert meas.value.shape == (3,)
-    with pytest.raises(SkipClaim):
-        c.practice(_ctx(c.id, c.profiles["paper"].config, "practice", profile="paper"))
+    assert "not available" in c.profiles["paper"].skip_reason
+    with pytest.raises(ValueError, match="no runnable paper profile"):
+        run_claim("max_margin.nc_digits_trend", profile="paper")

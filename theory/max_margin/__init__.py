@@ -7,6 +7,10 @@ r"""Kunin, Yamamura, Ma, Ganguli (ICLR 2023): the asymmetric maximum-margin bias
   (`solve_max_margin`, `kkt_residuals`).
 - Neural-collapse predictions of \( (P_\Lambda) \) for normalised networks (`predicted_collapse`, ...).
 - `derivations()`: the sympy derivations rendered into the docs.
+
+The functions that evaluate models numerically (`MarginProblem`, `kkt_residuals`,
+`solve_max_margin`, `Model.numpy_functions`, numeric rate detection) need JAX in float64:
+call `theory.enable_x64()` first (the CLI and the tests do).
 """
 
 from theory.max_margin._collapse import (
@@ -61,3 +65,50 @@ from theory.max_margin._rates import (
     euler_residual as euler_residual,
     verify_rates as verify_rates,
 )
+
+__all__ = [
+    "LayerPeeledSolution",
+    "etf_cosine",
+    "layer_peeled_normalised_margin",
+    "layer_peeled_value",
+    "predicted_collapse",
+    "simplex_etf",
+    "solve_layer_peeled",
+    "derivations",
+    "AffineMaxMargin",
+    "KKTResiduals",
+    "KKTSolution",
+    "MarginProblem",
+    "affine_max_margin",
+    "asymmetric_norm",
+    "balanced_parameters",
+    "characteristic_flow",
+    "geometric_margin",
+    "kkt_residuals",
+    "lambda_seminorm",
+    "normalise_along_characteristic",
+    "smoothed_margin",
+    "smoothed_margin_limit",
+    "solve_max_margin",
+    "EXAMPLE_A1",
+    "EXAMPLE_A2",
+    "EXAMPLE_A3",
+    "Dataset",
+    "Model",
+    "affine_factored_slope",
+    "affine_homogeneous_factored",
+    "affine_linear",
+    "affine_product_bias",
+    "bias_mlp",
+    "cube_bias_1d",
+    "layernorm_network",
+    "linear_1d",
+    "normalised_network",
+    "paper_models",
+    "residual_network",
+    "square_slope_1d",
+    "QuasiHomogeneity",
+    "detect_rates",
+    "euler_residual",
+    "verify_rates",
+]

@@ -22,6 +22,8 @@ import numpy as np
 import scipy.optimize as so
 import sympy as sp
 
+from theory.max_margin._checks import as_int
+
 __all__ = [
     "simplex_etf",
     "etf_cosine",
@@ -36,11 +38,10 @@ __all__ = [
 def simplex_etf(K: int, d: int | None = None) -> np.ndarray:
     r"""K unit vectors in \( \mathbb{R}^d \) (\( d \ge K-1 \)) with pairwise cosine \( -1/(K-1) \).
 
-    **Raises:** `ValueError` if `K < 2` or `d < K - 1`.
+    **Raises:** `ValueError` if `K < 2` or `d < K - 1` (or either is not an integer).
     """
-    if K < 2:
-        raise ValueError(f"K must be >= 2, got {K}")
-    d = K - 1 if d is None else d
+    K = as_int("K", K, 2)
+    d = K - 1 if d is None else as_int("d", d, 1)
     if d < K - 1:
         raise ValueError(f"a simplex ETF of {K} vectors needs d >= {K - 1}, got d={d}")
     C = np.eye(K) - 1.0 / K
@@ -52,20 +53,36 @@ def simplex_etf(K: int, d: int | None = None) -> np.ndarray:
     return out
 
 
+def _classes(K) -> sp.Expr:
+    """`K` as a sympy integer >= 2, or a sympy symbol (the derivations use a symbolic K)."""
+    if isinstance(K, sp.Basic) and not K.is_number:
+        return K
+    return sp.Integer(as_int("K", K, 2))
+
+
 def etf_cosine(K) -> sp.Expr:
-    r"""Pairwise cosine of class means at collapse, \( -1/(K-1) \)."""
-    return -sp.Integer(1) / (sp.sympify(K) - 1)
+    r"""Pairwise cosine of class means at collapse, \( -1/(K-1) \).
+
+    `K` is an integer \( \ge 2 \) or a sympy symbol. **Raises:** `ValueError` otherwise.
+    """
+    return -sp.Integer(1) / (_classes(K) - 1)
 
 
 def layer_peeled_value(K) -> sp.Expr:
-    r"""\( \min \|W\|_F^2 = (K-1)^2/K \) of the unit-feature layer-peeled problem."""
-    K = sp.sympify(K)
+    r"""\( \min \|W\|_F^2 = (K-1)^2/K \) of the unit-feature layer-peeled problem.
+
+    `K` is an integer \( \ge 2 \) or a sympy symbol. **Raises:** `ValueError` otherwise.
+    """
+    K = _classes(K)
     return (K - 1) ** 2 / K
 
 
 def layer_peeled_normalised_margin(K) -> sp.Expr:
-    r"""Best multiclass margin at \( \|W\|_F = 1 \) with unit features: \( \sqrt{K}/(K-1) \)."""
-    K = sp.sympify(K)
+    r"""Best multiclass margin at \( \|W\|_F = 1 \) with unit features: \( \sqrt{K}/(K-1) \).
+
+    `K` is an integer \( \ge 2 \) or a sympy symbol. **Raises:** `ValueError` otherwise.
+    """
+    K = _classes(K)
     return sp.sqrt(K) / (K - 1)
 
 
@@ -75,7 +92,10 @@ def predicted_collapse(K: int) -> dict[str, float]:
     `nc1` (within/between variability), `nc2` (distance of the class-mean Gram to the ETF),
     `nc3` (classifier vs class means), `mean_cos` (\( -1/(K-1) \)), `bias` (\( \|b\| \)) and
     `w_norm_sq` (\( \|W\|_F^2 \) at \( q_{\min} = 1 \)).
+
+    **Raises:** `ValueError` unless `K` is an integer \( \ge 2 \).
     """
+    K = as_int("K", K, 2)
     return {
         "nc1": 0.0,
         "nc2": 0.0,
@@ -116,10 +136,17 @@ def solve_layer_peeled(
     - `bias`: include a penalised bias \( b \).
     - `restarts`, `seed`: random restarts; the lowest feasible value is returned.
 
-    **Raises:** `ValueError` for `K < 2` or `d < 1`; `RuntimeError` if no restart converges.
+    **Raises:** `ValueError` for `K < 2`, `d < 1`, `K > 2` with `d = 1` (unit features in one
+    dimension are \( \pm 1 \): only two classes can be separated), `n_per_class < 1`, `restarts < 1`
+    or a negative `seed`; `RuntimeError` if no restart converges.
     """
-    if K < 2 or d < 1:
-        raise ValueError("need K >= 2 and d >= 1")
+    K = as_int("K", K, 2)
+    d = as_int("d", d, 1)
+    if K > 2 and d == 1:
+        raise ValueError(f"K = {K} classes of unit features need d >= 2, got d = 1")
+    n_per_class = as_int("n_per_class", n_per_class, 1)
+    restarts = as_int("restarts", restarts, 1)
+    seed = as_int("seed", seed, 0)
     N = K * n_per_class
     labels = np.repeat(np.arange(K), n_per_class)
     nb = K if bias else 0

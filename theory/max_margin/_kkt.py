@@ -23,6 +23,7 @@ import numpy as np
 import scipy.optimize as so
 import sympy as sp
 
+from theory.max_margin._checks import as_int, as_real, binary_labels, finite_array, rates_array
 from theory.max_margin._models import Dataset, Model
 
 __all__ = [
@@ -44,47 +45,86 @@ __all__ = [
 ]
 
 
+def _theta_and_rates(theta, rates, *, positive_max: bool) -> tuple[np.ndarray, np.ndarray]:
+    theta = finite_array("theta", theta, min_ndim=1, nonempty=False)
+    lam = rates_array(rates, theta.shape[-1], positive_max=positive_max)
+    return theta, lam
+
+
 def lambda_seminorm(theta: np.ndarray, rates: np.ndarray) -> np.ndarray:
-    r"""\( \|\theta\|_\Lambda = (\sum_i \lambda_i \theta_i^2)^{1/2} \) over the last axis."""
-    theta = np.asarray(theta, float)
-    return np.sqrt(np.sum(np.asarray(rates) * theta**2, axis=-1))
+    r"""\( \|\theta\|_\Lambda = (\sum_i \lambda_i \theta_i^2)^{1/2} \) over the last axis.
+
+    **Raises:** `ValueError` for non-finite entries, negative rates, or `rates` whose length is
+    not the last axis of `theta`.
+    """
+    theta, lam = _theta_and_rates(theta, rates, positive_max=False)
+    return np.sqrt(np.sum(lam * theta**2, axis=-1))
 
 
 def asymmetric_norm(theta: np.ndarray, rates: np.ndarray) -> np.ndarray:
-    r"""\( \|\theta\|_{\Lambda_{\max}} = (\sum_{i \in M} \theta_i^2)^{1/2} \): only max-rate parameters count."""
-    rates = np.asarray(rates, float)
-    mask = rates == rates.max()
-    return np.sqrt(np.sum(np.asarray(theta, float)[..., mask] ** 2, axis=-1))
+    r"""\( \|\theta\|_{\Lambda_{\max}} = (\sum_{i \in M} \theta_i^2)^{1/2} \): only max-rate parameters count.
+
+    **Raises:** `ValueError` for non-finite entries, negative or all-zero rates, or `rates` whose
+    length is not the last axis of `theta` (mismatched shapes).
+    """
+    theta, lam = _theta_and_rates(theta, rates, positive_max=True)
+    mask = lam == lam.max()
+    return np.sqrt(np.sum(theta[..., mask] ** 2, axis=-1))
 
 
 def characteristic_flow(theta: np.ndarray, rates: np.ndarray, alpha) -> np.ndarray:
-    r"""\( \psi_\alpha(\theta) = e^{\alpha\Lambda}\theta \) (`alpha` broadcasts over leading axes)."""
-    alpha = np.asarray(alpha, float)[..., None]
-    return np.exp(alpha * np.asarray(rates, float)) * np.asarray(theta, float)
+    r"""\( \psi_\alpha(\theta) = e^{\alpha\Lambda}\theta \) (`alpha` broadcasts over leading axes).
+
+    **Raises:** `ValueError` for non-finite input, negative rates, mismatched shapes, or an
+    `alpha` so large that \( e^{\alpha\lambda_i} \) overflows.
+    """
+    theta, lam = _theta_and_rates(theta, rates, positive_max=False)
+    alpha = finite_array("alpha", alpha, nonempty=False)[..., None]
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = np.exp(alpha * lam) * theta
+    if not np.all(np.isfinite(out)):
+        raise ValueError("alpha is too large: e^{alpha lambda_i} theta_i overflows float64")
+    return out
 
 
 def normalise_along_characteristic(theta: np.ndarray, rates: np.ndarray, q_min) -> np.ndarray:
     r"""\( \hat\theta = \psi_{-\log q_{\min}}(\theta) \), so that \( q_{\min}(\hat\theta) = 1 \).
 
-    **Raises:** `ValueError` if some `q_min` is not positive (not yet separable).
+    **Raises:** `ValueError` if some `q_min` is not positive and finite (not yet separable).
     """
     q_min = np.asarray(q_min, float)
-    if np.any(q_min <= 0):
-        raise ValueError("q_min must be positive (the data must be separated)")
+    if not np.all(np.isfinite(q_min)) or np.any(q_min <= 0):
+        raise ValueError("q_min must be positive and finite (the data must be separated)")
     return characteristic_flow(theta, rates, -np.log(q_min))
 
 
 def smoothed_margin(ell, theta: np.ndarray, rates: np.ndarray) -> np.ndarray:
-    r"""\( \tilde\gamma = \log(1/L) / \|\theta\|_\Lambda^{1/\lambda_{\max}} \) (brief Sec. A.1)."""
-    rates = np.asarray(rates, float)
-    return np.asarray(ell, float) / lambda_seminorm(theta, rates) ** (1.0 / rates.max())
+    r"""\( \tilde\gamma = \log(1/L) / \|\theta\|_\Lambda^{1/\lambda_{\max}} \) (brief Sec. A.1).
+
+    **Raises:** `ValueError` for non-finite input, mismatched shapes, all-zero rates, or a
+    `theta` with zero \( \Lambda \)-seminorm.
+    """
+    theta, lam = _theta_and_rates(theta, rates, positive_max=True)
+    ell = finite_array("ell", ell, nonempty=False)
+    norm = lambda_seminorm(theta, lam)
+    if np.any(norm == 0):
+        raise ValueError("theta must have a positive Lambda-seminorm (got theta with sum_i lambda_i theta_i^2 = 0)")
+    return ell / norm ** (1.0 / lam.max())
 
 
 def smoothed_margin_limit(theta_hat: np.ndarray, rates: np.ndarray) -> float:
-    r"""Limit of \( \tilde\gamma \) at a margin-normalised point: \( (\sqrt{\lambda_{\max}}\|\hat\theta_M\|)^{-1/\lambda_{\max}} \)."""
-    rates = np.asarray(rates, float)
-    lm = rates.max()
-    return float((np.sqrt(lm) * asymmetric_norm(theta_hat, rates)) ** (-1.0 / lm))
+    r"""Limit of \( \tilde\gamma \) at a margin-normalised point: \( (\sqrt{\lambda_{\max}}\|\hat\theta_M\|)^{-1/\lambda_{\max}} \).
+
+    **Raises:** `ValueError` for non-finite input, mismatched shapes, all-zero rates, or a
+    `theta_hat` whose max-rate part is zero.
+    """
+    theta_hat = finite_array("theta_hat", theta_hat, ndim=1)
+    lam = rates_array(rates, theta_hat.shape[0])
+    lm = lam.max()
+    norm = asymmetric_norm(theta_hat, lam)
+    if not norm > 0:
+        raise ValueError("theta_hat must have a non-zero max-rate part")
+    return float((np.sqrt(lm) * norm) ** (-1.0 / lm))
 
 
 # --------------------------------------------------------------------------- the problem
@@ -96,6 +136,10 @@ class MarginProblem:
 
     Binary (one output, labels \( \pm 1 \)): \( q_n = y_n f(\theta; x_n) \). Multiclass (K outputs,
     integer labels): \( q_{n,k} = f_{y_n} - f_k \) for \( k \ne y_n \), flattened.
+
+    **Raises:** `ValueError` when `X` is empty or not finite, its shape does not match `y` and the
+    model's inputs, or a label is outside \( \{-1, +1\} \) (binary) or \( \{0, \dots, K-1\} \)
+    (multiclass).
     """
 
     model: Model
@@ -103,14 +147,32 @@ class MarginProblem:
     y: np.ndarray
 
     def __post_init__(self) -> None:
-        self.X = np.atleast_2d(np.asarray(self.X, float))
+        self.X = np.atleast_2d(finite_array("X", self.X))
         self.y = np.asarray(self.y)
-        if self.X.shape[0] != self.y.shape[0]:
-            raise ValueError(f"X has {self.X.shape[0]} rows but y has {self.y.shape[0]} labels")
+        if self.y.ndim != 1 or self.X.shape[0] != self.y.shape[0]:
+            raise ValueError(f"X has {self.X.shape[0]} rows but y has shape {self.y.shape}")
         if self.X.shape[1] != len(self.model.inputs):
             raise ValueError(f"X has {self.X.shape[1]} columns but the model has {len(self.model.inputs)} inputs")
-        self._f, self._jac = self.model.numpy_functions
         self._multi = len(self.model.outputs) > 1
+        if self._multi:
+            K = len(self.model.outputs)
+            yf = finite_array("y", self.y, ndim=1)
+            if not np.all((yf == np.round(yf)) & (yf >= 0) & (yf < K)):
+                raise ValueError(f"y must hold class indices in 0..{K - 1} for a {K}-output model")
+        else:
+            binary_labels("y", self.y)
+        self._f, self._jac = self.model.numpy_functions
+
+    def _check(self) -> None:
+        """Re-check the data (the dataclass is mutable) before handing it to compiled solvers."""
+        if not (np.all(np.isfinite(self.X)) and np.all(np.isfinite(np.asarray(self.y, float)))):
+            raise ValueError("problem.X and problem.y must be finite")
+
+    def _theta(self, theta: np.ndarray, name: str = "theta") -> np.ndarray:
+        theta = finite_array(name, theta, ndim=1)
+        if theta.shape[0] != self.model.n_params:
+            raise ValueError(f"{name} has {theta.shape[0]} entries but the model has {self.model.n_params} parameters")
+        return theta
 
     @classmethod
     def from_dataset(cls, model: Model, data: Dataset) -> "MarginProblem":
@@ -178,26 +240,36 @@ def kkt_residuals(
       the Euclidean (Lyu-Li) problem.
     - `normalise`: first move along the characteristic curve to \( q_{\min} = 1 \) (with the model's
       \( \Lambda \)).
-    - `active_tol`: constraints with \( q_n \le (1 + \text{active\_tol})\, q_{\min} \) count as active.
+    - `active_tol`: constraints with \( q_n \le q_{\min} + \text{active\_tol}\,|q_{\min}| \) count as
+      active (the minimal constraint always does, also when \( q_{\min} \le 0 \)).
+
+    **Raises:** `ValueError` for a `theta` that is not finite or does not match the model, a negative
+    or non-finite `active_tol`, `penalised` indices out of range, `normalise=True` at a point whose
+    minimum margin is not positive, or margins that are not finite at `theta`.
     """
-    theta = np.asarray(theta, float)
+    problem._check()
+    theta = problem._theta(theta)
+    active_tol = as_real("active_tol", active_tol, nonnegative=True)
     qh = problem.model.quasi_homogeneity
-    if penalised is None:
-        penalised = qh.max_rate_indices
+    pen = _penalised(penalised, qh, theta.shape[0])
     if normalise:
         theta = normalise_along_characteristic(theta, qh.rates_array(), problem.margins(theta).min())
     q = problem.margins(theta)
     J = problem.margins_jac(theta)
+    if not (np.all(np.isfinite(q)) and np.all(np.isfinite(J))):
+        raise ValueError("the margins or their gradients are not finite at theta")
     mask = np.zeros(theta.shape[0])
-    mask[list(penalised)] = 1.0
+    mask[pen] = 1.0
     target = mask * theta
-    active = np.flatnonzero(q <= q.min() * (1 + active_tol))
-    mu_a, res = so.nnls(J[active].T, target)
+    qmin = q.min()
+    # q <= q_min (1 + tol) for q_min >= 0; the same distance below for q_min < 0 (never empty)
+    active = np.flatnonzero(q <= (qmin * (1 + active_tol) if qmin >= 0 else qmin * (1 - active_tol)))
+    mu_a, res = _nnls(J[active].T, target)
     mu = np.zeros(q.shape[0])
     mu[active] = mu_a
     scale = np.linalg.norm(target)
     gnorm = np.linalg.norm(J, axis=1)
-    _, res_c = so.nnls(np.vstack([J.T, np.diag((q - 1.0) * gnorm)]), np.concatenate([target, np.zeros(q.shape[0])]))
+    _, res_c = _nnls(np.vstack([J.T, np.diag((q - 1.0) * gnorm)]), np.concatenate([target, np.zeros(q.shape[0])]))
     return KKTResiduals(
         stationarity=float(res / scale if scale > 1e-12 else res),
         primal=float(max(0.0, 1.0 - q.min())),
@@ -207,6 +279,30 @@ def kkt_residuals(
         active=active,
         theta=theta,
     )
+
+
+def _nnls(A: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, float]:
+    """`scipy.optimize.nnls`, guarded: scipy 1.17 double-frees (SIGABRT) on a matrix with no columns,
+    so that case is answered here (no unknowns: the residual is |b|), and non-finite input is refused."""
+    A = np.asarray(A, float)
+    b = np.asarray(b, float)
+    if not (np.all(np.isfinite(A)) and np.all(np.isfinite(b))):
+        raise ValueError("NNLS input must be finite")
+    if A.ndim != 2 or A.shape[0] != b.shape[0]:
+        raise ValueError(f"NNLS shapes do not match: A {A.shape}, b {b.shape}")
+    if A.shape[1] == 0 or A.shape[0] == 0:
+        return np.zeros(A.shape[1]), float(np.linalg.norm(b))
+    x, res = so.nnls(A, b)
+    return x, float(res)
+
+
+def _penalised(penalised, qh, m: int) -> list[int]:
+    if penalised is None:
+        return list(qh.max_rate_indices)
+    out = [as_int("penalised", i) for i in penalised]
+    if any(i < 0 or i >= m for i in out):
+        raise ValueError(f"penalised indices must lie in 0..{m - 1}, got {out}")
+    return out
 
 
 @dataclasses.dataclass(frozen=True)
@@ -242,11 +338,18 @@ def solve_max_margin(
     **Returns:** a `KKTSolution`; `degenerate=True` when the optimal value is (numerically) zero, i.e.
     the penalised parameters are unnecessary and \( (P_\Lambda) \) does not pin the rest.
 
-    **Raises:** `RuntimeError` if no restart reaches a feasible point.
+    **Raises:** `ValueError` for `restarts < 1`, a negative `seed`, a non-positive `init_scale` or
+    `ftol`, out-of-range `penalised` indices, or non-finite data; `RuntimeError` if no restart
+    reaches a feasible point.
     """
+    problem._check()
+    restarts = as_int("restarts", restarts, 1)
+    seed = as_int("seed", seed, 0)
+    init_scale = as_real("init_scale", init_scale, positive=True)
+    ftol = as_real("ftol", ftol, positive=True)
     qh = problem.model.quasi_homogeneity
-    pen = list(qh.max_rate_indices if penalised is None else penalised)
     m = problem.model.n_params
+    pen = _penalised(penalised, qh, m)
     mask = np.zeros(m)
     mask[pen] = 1.0
     rng = np.random.default_rng(seed)
@@ -262,7 +365,7 @@ def solve_max_margin(
             method="SLSQP",
             options={"ftol": ftol, "maxiter": 2000},
         )
-        if problem.margins(res.x).min() < 1 - 1e-6:
+        if not np.all(np.isfinite(res.x)) or not problem.margins(res.x).min() >= 1 - 1e-6:
             continue
         ok += 1
         if best is None or res.fun < best.fun - 1e-12:
@@ -391,9 +494,21 @@ def affine_max_margin(
 
 
 def geometric_margin(u: np.ndarray, c, X: np.ndarray, y: np.ndarray) -> float:
-    r"""\( \min_n y_n (u \cdot x_n + c) / \|u\| \): distance of the closest point to the boundary."""
-    u = np.asarray(u, float)
-    return float(np.min(np.asarray(y, float) * (np.asarray(X, float) @ u + float(c))) / np.linalg.norm(u))
+    r"""\( \min_n y_n (u \cdot x_n + c) / \|u\| \): distance of the closest point to the boundary.
+
+    **Raises:** `ValueError` for non-finite or empty input, a zero `u`, shapes that do not match
+    (`X` is `(N, d)`, `u` has `d` entries, `y` has `N`), or labels outside \( \{-1, +1\} \).
+    """
+    u = finite_array("u", u, ndim=1)
+    c = as_real("c", c)
+    X = np.atleast_2d(finite_array("X", X))
+    if X.ndim != 2 or X.shape[1] != u.shape[0]:
+        raise ValueError(f"X must have shape (N, {u.shape[0]}) to match u, got {X.shape}")
+    y = binary_labels("y", y, X.shape[0])
+    nu = np.linalg.norm(u)
+    if not nu > 0:
+        raise ValueError("u must be non-zero (the boundary u.x + c = 0 is undefined)")
+    return float(np.min(y * (X @ u + c)) / nu)
 
 
 def balanced_parameters(model_name: str, u: Sequence, c) -> list:
@@ -401,9 +516,16 @@ def balanced_parameters(model_name: str, u: Sequence, c) -> list:
 
     Balanced means equal magnitudes within each conservation law at the limit
     (\( b_1^2 = b_2^2 = |c| \), \( a^2 = \|v\|^2 = \|u\| \)), as gradient flow's normalised limit has.
+
+    **Raises:** `ValueError` for an unknown model, an empty `u`, or entries that are not finite reals
+    (or, for M3/H3, a zero `u`).
     """
-    u = [sp.sympify(v) for v in u]
+    u = [sp.sympify(v) for v in np.asarray(u, dtype=object).ravel()]
     c = sp.sympify(c)
+    if not u:
+        raise ValueError("u must have at least one entry")
+    if not all(v.is_real and v.is_finite for v in (*u, c)):
+        raise ValueError("u and c must be finite real numbers")
     nu = sp.sqrt(sum(v**2 for v in u))
     sc = sp.sqrt(sp.Abs(c))
     sgn = sp.sign(c) if c != 0 else 1
@@ -411,6 +533,8 @@ def balanced_parameters(model_name: str, u: Sequence, c) -> list:
         return [*u, c]
     if model_name == "M2":
         return [*u, sc, sgn * sc]
+    if model_name in ("M3", "H3") and nu == 0:
+        raise ValueError(f"u must be non-zero for {model_name} (a = sqrt|u| divides v)")
     if model_name == "M3":
         a = sp.sqrt(nu)
         return [a, *[v / a for v in u], c]

@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import sympy as sp
 
+from theory._jax import require_x64
+from theory.max_margin._checks import as_int
 from theory.max_margin._rates import QuasiHomogeneity, detect_rates
 
 __all__ = [
@@ -93,11 +95,13 @@ class Model:
 
         Built from one JAX lambdification of the outputs (autodiff for the Jacobian, so ReLU and
         normalisation layers do not blow up symbolic differentiation).
+
+        **Raises:** `RuntimeError` unless JAX computes in float64 (`theory.enable_x64()`).
         """
-        import jax
+        import jax  # lazily: sympy-only users of the models never load JAX
         import jax.numpy as jnp
 
-        jax.config.update("jax_enable_x64", True)
+        require_x64("Model.numpy_functions (float64 margins and Jacobians)")
         syms = list(self.params) + list(self.inputs)
         fs = [sp.lambdify(syms, e, modules="jax") for e in self.outputs]
         m = len(self.params)
@@ -110,10 +114,12 @@ class Model:
         jac = jax.jit(jax.vmap(jax.jacfwd(point), in_axes=(None, 0)))
 
         def f_np(theta, X):
+            require_x64("Model.numpy_functions")
             X = np.atleast_2d(np.asarray(X, dtype=float))
             return np.asarray(fwd(jnp.asarray(theta, dtype=jnp.float64), jnp.asarray(X)))
 
         def jac_np(theta, X):
+            require_x64("Model.numpy_functions")
             X = np.atleast_2d(np.asarray(X, dtype=float))
             return np.asarray(jac(jnp.asarray(theta, dtype=jnp.float64), jnp.asarray(X)))
 
@@ -200,12 +206,14 @@ EXAMPLE_A3 = Dataset(
 
 
 def _x(d: int) -> tuple[sp.Symbol, ...]:
+    d = as_int("d", d, 1)
     return sp.symbols(f"x1:{d + 1}", real=True)
 
 
 def affine_linear(d: int = 2) -> Model:
     r"""M1: \( f = w \cdot x + c \), rates all 1 (homogeneous of degree 1; bias penalised)."""
     x = _x(d)
+    d = len(x)
     w = sp.symbols(f"w1:{d + 1}", real=True)
     c = sp.Symbol("c", real=True)
     return Model("M1", (sum(wi * xi for wi, xi in zip(w, x)) + c,), (*w, c), x, None, "w.x + c")
@@ -214,6 +222,7 @@ def affine_linear(d: int = 2) -> Model:
 def affine_product_bias(d: int = 2) -> Model:
     r"""M2: \( f = w \cdot x + b_1 b_2 \); rates w: 1, b: 1/2 (free-bias SVM)."""
     x = _x(d)
+    d = len(x)
     w = sp.symbols(f"w1:{d + 1}", real=True)
     b1, b2 = sp.symbols("b1 b2", real=True)
     return Model("M2", (sum(wi * xi for wi, xi in zip(w, x)) + b1 * b2,), (*w, b1, b2), x, None, "w.x + b1 b2")
@@ -222,6 +231,7 @@ def affine_product_bias(d: int = 2) -> Model:
 def affine_factored_slope(d: int = 2) -> Model:
     r"""M3: \( f = a (v \cdot x) + c \); rates a, v: 1/2, c: 1 (asymmetric: only c is penalised)."""
     x = _x(d)
+    d = len(x)
     a = sp.Symbol("a", real=True)
     v = sp.symbols(f"v1:{d + 1}", real=True)
     c = sp.Symbol("c", real=True)
@@ -231,6 +241,7 @@ def affine_factored_slope(d: int = 2) -> Model:
 def affine_homogeneous_factored(d: int = 2) -> Model:
     r"""H3: \( f = a (v \cdot x) + b_1 b_2 \); homogeneous of degree 2 (Lyu-Li), the homogeneous twin of M3."""
     x = _x(d)
+    d = len(x)
     a = sp.Symbol("a", real=True)
     v = sp.symbols(f"v1:{d + 1}", real=True)
     b1, b2 = sp.symbols("b1 b2", real=True)
@@ -270,9 +281,9 @@ def bias_mlp(widths: Sequence[int] = (2, 3, 1), declare_balanced: bool = True) -
     With `declare_balanced`, the brief's balanced rates \( W_l: 1/L \), \( b_l: l/L \) (Sec. A.3) are
     declared and verified; otherwise \( \Lambda \) is detected (balanced heuristic).
     """
-    widths = tuple(int(w) for w in widths)
-    if len(widths) < 2 or widths[-1] != 1 or min(widths) < 1:
-        raise ValueError("widths must be (d_in, ..., 1) with at least one layer")
+    widths = tuple(as_int("widths", w, 1) for w in np.asarray(widths, dtype=object).ravel())
+    if len(widths) < 2 or widths[-1] != 1:
+        raise ValueError(f"widths must be (d_in, ..., 1) with at least one layer and positive entries, got {widths}")
     L = len(widths) - 1
     x = _x(widths[0])
     h = sp.Matrix(x)
@@ -297,8 +308,12 @@ def residual_network(d: int = 2, hidden: int = 2) -> Model:
     conserved \( \|V_{j\cdot}\|^2 - \|U_{\cdot j}\|^2 \)), \( W, b, a \) rate 1/2 and \( c \) rate 1.
     These rates are declared (and verified): the stream also has per-coordinate rescaling laws that
     overlap the per-unit ones, where the automatic balanced choice is not reliable.
+
+    **Raises:** `ValueError` unless `d` and `hidden` are integers \( \ge 1 \).
     """
     x = _x(d)
+    d = len(x)
+    hidden = as_int("hidden", hidden, 1)
     W = sp.Matrix(d, d, sp.symbols(f"Wr0:{d * d}"))
     b = sp.Matrix(sp.symbols(f"br0:{d}"))
     V = sp.Matrix(hidden, d, sp.symbols(f"V0:{hidden * d}"))
@@ -319,8 +334,13 @@ def normalised_network(d: int = 2, features: int = 2, classes: int = 1) -> Model
 
     Everything feeding the normalisation is scale-invariant (rate 0); only the classifier \( (W, b) \)
     has rate 1 (the mechanism of the paper's Sec. 6).
+
+    **Raises:** `ValueError` unless `d`, `features` and `classes` are integers \( \ge 1 \).
     """
     x = _x(d)
+    d = len(x)
+    features = as_int("features", features, 1)
+    classes = as_int("classes", classes, 1)
     V = sp.Matrix(features, d, sp.symbols(f"V0:{features * d}"))
     W = sp.Matrix(classes, features, sp.symbols(f"W0:{classes * features}"))
     b = sp.Matrix(sp.symbols(f"bc0:{classes}"))
@@ -331,8 +351,13 @@ def normalised_network(d: int = 2, features: int = 2, classes: int = 1) -> Model
 
 
 def layernorm_network(d: int = 2, features: int = 3) -> Model:
-    r"""\( f = w \cdot \mathrm{LN}(V x) + c \) with LayerNorm without affine (centre, then scale)."""
+    r"""\( f = w \cdot \mathrm{LN}(V x) + c \) with LayerNorm without affine (centre, then scale).
+
+    **Raises:** `ValueError` unless `d >= 1` and `features >= 2` (one centred feature is identically 0).
+    """
     x = _x(d)
+    d = len(x)
+    features = as_int("features", features, 2)
     V = sp.Matrix(features, d, sp.symbols(f"V0:{features * d}"))
     w = sp.Matrix(sp.symbols(f"w0:{features}"))
     c = sp.Symbol("c")

@@ -26,12 +26,14 @@ signs (e.g. \( a^2 - \|v\|^2 \)) get equal rates, since such parameters must gro
 from __future__ import annotations
 
 import dataclasses
-import itertools
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import sympy as sp
+
+from theory._jax import require_x64
+from theory.max_margin._checks import as_int
 
 __all__ = [
     "QuasiHomogeneity",
@@ -119,6 +121,24 @@ class QuasiHomogeneity:
             raise ValueError(f"model is not quasi-homogeneous: {self.reason}")
 
 
+def _exact_rates(rates: Sequence[Any], m: int, *, symbolic: bool = False) -> tuple[sp.Expr, ...]:
+    """Rates as sympy numbers, checked: `m` of them, each a finite real (or, with `symbolic`, a
+    sympy expression with free symbols)."""
+    try:
+        items = list(np.asarray(rates, dtype=object).ravel()) if not isinstance(rates, sp.MatrixBase) else list(rates)
+        out = tuple(sp.sympify(r) for r in items)
+    except (TypeError, ValueError, sp.SympifyError):
+        raise ValueError(f"rates must be a sequence of real numbers, got {rates!r}") from None
+    if len(out) != m:
+        raise ValueError(f"rates has {len(out)} entries but params has {m}")
+    for r in out:
+        if symbolic and r.free_symbols:
+            continue
+        if not (r.is_real and r.is_finite):
+            raise ValueError(f"rates must be finite real numbers, got {r}")
+    return out
+
+
 def _as_list(f: Any) -> list[sp.Expr]:
     if isinstance(f, (sp.MatrixBase,)):
         return [sp.sympify(e) for e in f]
@@ -137,12 +157,14 @@ def euler_residual(f: Any, params: Sequence[sp.Symbol], rates: Sequence[Any]) ->
     - `rates`: the rates \( \lambda_i \), same length as `params`.
 
     **Returns:** a list of sympy expressions, identically zero iff \( f \) is \( \Lambda \)-quasi-homogeneous.
+
+    **Raises:** `ValueError` when `rates` and `params` differ in length or a rate is not a finite
+    real number (symbolic rates are allowed).
     """
-    if len(params) != len(rates):
-        raise ValueError(f"rates has {len(rates)} entries but params has {len(params)}")
+    rates = _exact_rates(rates, len(params), symbolic=True)
     out = []
     for e in _as_list(f):
-        out.append(sum(sp.sympify(r) * p * sp.diff(e, p) for r, p in zip(rates, params)) - e)
+        out.append(sum(r * p * sp.diff(e, p) for r, p in zip(rates, params)) - e)
     return out
 
 
@@ -166,7 +188,13 @@ def verify_rates(
     (relative error below \( 10^{-30} \)).
 
     **Returns:** `"exact"`, `"numeric-50-digits"`, or `None` when the identity fails.
+
+    **Raises:** `ValueError` when `rates` and `params` differ in length, a rate is not a finite real,
+    `points < 1` or `seed < 0`.
     """
+    rates = _exact_rates(rates, len(params))
+    points = as_int("points", points, 1)
+    seed = as_int("seed", seed, 0)
     exprs = _as_list(f)
     if all(e.is_polynomial(*params) for e in exprs):
         res = euler_residual(exprs, params, rates)
@@ -333,10 +361,10 @@ def _rref_rational(V: np.ndarray, tol: float = 1e-7) -> list[sp.Matrix]:
 
 
 def _numeric_family(exprs, params, inputs, samples, seed):
-    import jax
+    import jax  # lazily: the polynomial path (most models) never needs JAX
     import jax.numpy as jnp
 
-    jax.config.update("jax_enable_x64", True)
+    require_x64("numeric rate detection (the Euler identity sampled in float64)")
     syms = list(params) + _free_inputs(exprs, params, inputs)
     m = len(params)
     rng = np.random.default_rng(seed)
@@ -400,17 +428,20 @@ def detect_rates(
     **Returns:** a `QuasiHomogeneity`; `exists=False` with a `reason` when no admissible
     \( \Lambda \) exists.
 
-    **Raises:** `ValueError` when `params` is empty or declared `rates` have the wrong length.
+    **Raises:** `ValueError` when `params` is empty, declared `rates` have the wrong length or are
+    not finite and non-negative, `samples < 1` or `seed < 0`; `RuntimeError` on the numeric path
+    (non-polynomial models) unless JAX computes in float64 (`theory.enable_x64()`).
     """
     params = tuple(params)
     if not params:
         raise ValueError("params must name at least one parameter symbol")
+    seed = as_int("seed", seed, 0)
+    if samples is not None:
+        samples = as_int("samples", samples, 1)
     exprs = _as_list(f)
     m = len(params)
     if rates is not None:
-        if len(rates) != m:
-            raise ValueError(f"rates has {len(rates)} entries but params has {m}")
-        rr = tuple(sp.nsimplify(r, rational=True) for r in rates)
+        rr = tuple(sp.nsimplify(r, rational=True) for r in _exact_rates(rates, m))
         if any(r < 0 for r in rr):
             raise ValueError("rates must be non-negative")
         how = verify_rates(exprs, params, rr, inputs=inputs)

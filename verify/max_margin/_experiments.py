@@ -8,6 +8,9 @@ r"""Shared experiments of the max_margin claims (each computed once per run via 
   interpolation; collapse metrics along the terminal phase.
 - `identity_errors`: float64 checks of the quasi-homogeneity identities on the example models.
 
+`examples(ctx)`, `nc_flow(ctx)` and `digits(ctx)` are the claims' entry points: they compute each
+experiment once per configuration through `ctx.shared`.
+
 Practice code: it uses the models and their \( \Lambda \) (to normalise along characteristic curves
 and to evaluate conserved quantities), never the predicted solutions.
 """
@@ -16,9 +19,33 @@ from __future__ import annotations
 
 import time
 
+import jax
+import jax.numpy as jnp
 import numpy as np
 
-import theory.max_margin as T
+from numerics.max_margin import (
+    collapse_metrics,
+    integrate_gradient_flow,
+    make_problem,
+    nc_log_loss,
+    nc_problem,
+    nc_unpack,
+    stack_problems,
+)
+from theory.max_margin import (
+    EXAMPLE_A1,
+    EXAMPLE_A2,
+    EXAMPLE_A3,
+    MarginProblem,
+    bias_mlp,
+    kkt_residuals,
+    layernorm_network,
+    normalise_along_characteristic,
+    normalised_network,
+    paper_models,
+    residual_network,
+    smoothed_margin,
+)
 
 #: (key, model, dataset, loss, effective lambda_max for the time change, initial sign of the last param)
 EXAMPLE_RUNS: tuple[tuple[str, str, str, str, float | None, int], ...] = (
@@ -39,7 +66,7 @@ EXAMPLE_RUNS: tuple[tuple[str, str, str, str, float | None, int], ...] = (
     ("A1/cube1d+", "cube1d", "A1", "exponential", 1 / 3, +1),
     ("A1/cube1d-", "cube1d", "A1", "exponential", None, -1),
 )
-DATASETS = {"A1": T.EXAMPLE_A1, "A2": T.EXAMPLE_A2, "A3": T.EXAMPLE_A3}
+DATASETS = {"A1": EXAMPLE_A1, "A2": EXAMPLE_A2, "A3": EXAMPLE_A3}
 PAD = dict(n_params=6, n_monomials=3, n_points=5, n_inputs=2)
 
 
@@ -67,15 +94,13 @@ def run_examples(
     kkt_points: int = 40,
 ) -> dict:
     """Integrate every `EXAMPLE_RUNS` entry from `n_inits` random initialisations (one diffrax call)."""
-    from numerics import max_margin as N
-
     t0 = time.process_time()
-    models = T.paper_models()
+    models = paper_models()
     rng = np.random.default_rng(seed)
     problems, theta0, owner = [], [], []
     for key, mname, dname, loss, lam_eff, sign in EXAMPLE_RUNS:
         m, data = models[mname], DATASETS[dname]
-        prob = N.make_problem(m, data.X_np, data.y_np, loss=loss, lambda_max=lam_eff, **PAD)
+        prob = make_problem(m, data.X_np, data.y_np, loss=loss, lambda_max=lam_eff, **PAD)
         for _ in range(n_inits):
             th = np.zeros(PAD["n_params"])
             th[: m.n_params] = rng.normal(size=m.n_params) * init_scale
@@ -84,8 +109,8 @@ def run_examples(
             problems.append(prob)
             theta0.append(th)
             owner.append(key)
-    sol = N.integrate_gradient_flow(
-        N.stack_problems(problems), np.array(theta0), ell_max=ell_max, rtol=rtol, atol=atol,
+    sol = integrate_gradient_flow(
+        stack_problems(problems), np.array(theta0), ell_max=ell_max, rtol=rtol, atol=atol,
         newton_rtol=newton_rtol, max_steps=max_steps,
     )
     out: dict = {"cpu_integrate": time.process_time() - t0}
@@ -93,7 +118,7 @@ def run_examples(
         m, data = models[mname], DATASETS[dname]
         qh = m.quasi_homogeneity
         rates = qh.rates_array()
-        problem = T.MarginProblem.from_dataset(m, data)
+        problem = MarginProblem.from_dataset(m, data)
         rows = [i for i, k in enumerate(owner) if k == key]
         mp = m.n_params
         pred, theta_hat, drift, worst_gamma_drop, kkt_final, euclid_final, mu_final = [], [], [], [], [], [], []
@@ -101,11 +126,11 @@ def run_examples(
             th = sol.theta_final[i, :mp]
             q = problem.margins(th).min()
             pred.append(m.function_space(th)[0] / q)
-            theta_hat.append(T.normalise_along_characteristic(th, rates, q))
-            r = T.kkt_residuals(problem, th)
+            theta_hat.append(normalise_along_characteristic(th, rates, q))
+            r = kkt_residuals(problem, th)
             kkt_final.append(r.combined)
             mu_final.append(r.mu)
-            euclid_final.append(T.kkt_residuals(problem, th, penalised=range(mp)).combined)
+            euclid_final.append(kkt_residuals(problem, th, penalised=range(mp)).combined)
             valid = sol.valid[i]
             traj = sol.theta[i, valid, :mp]
             ell = sol.ell[i, valid]
@@ -119,7 +144,7 @@ def run_examples(
                     d = max(d, float(np.max(np.abs(c - c[0])) / max(scale, 1e-300)))
                 drift.append(d)
             sel = ell > 0
-            g = T.smoothed_margin(ell[sel], traj[sel], rates)
+            g = smoothed_margin(ell[sel], traj[sel], rates)
             worst_gamma_drop.append(float(np.min(np.diff(g) / g[:-1])) if g.size > 1 else 0.0)
         i0 = rows[0]
         valid = sol.valid[i0]
@@ -131,7 +156,7 @@ def run_examples(
         ok = qmins > 0
         pick, qmins = pick[ok], qmins[ok]
         kpick = _subsample(ell0, kkt_points, lo=10.0)
-        kkt_traj = np.array([T.kkt_residuals(problem, t).combined for t in th0[kpick]])
+        kkt_traj = np.array([kkt_residuals(problem, t).combined for t in th0[kpick]])
         out[key] = {
             "model": mname, "dataset": dname, "loss": loss,
             "pred": np.array(pred), "theta_hat": np.array(theta_hat),
@@ -144,7 +169,7 @@ def run_examples(
             "kkt_mu": np.array(mu_final),
             "traj_ell": ell0[pick], "traj_log10_t": lt0[pick] / np.log(10),
             "traj_pred": m.function_space(th0[pick]) / qmins[:, None],
-            "traj_gamma": T.smoothed_margin(ell0[pick], th0[pick], rates),
+            "traj_gamma": smoothed_margin(ell0[pick], th0[pick], rates),
             "traj_c_over_q": m.function_space(th0[pick])[:, -1] / qmins,
             "kkt_traj_ell": ell0[kpick], "kkt_traj": kkt_traj,
         }
@@ -158,27 +183,22 @@ def run_examples(
 def run_nc_flow(*, K: int, d: int, n_per_class: int, n_inits: int, ell_max: float, seed: int,
                 max_steps: int = 12_000) -> dict:
     """Gradient flow of the normalised unconstrained-features model from random initialisations."""
-    import jax
-    import jax.numpy as jnp
-
-    from numerics import max_margin as N
-
     t0 = time.process_time()
     labels = np.repeat(np.arange(K), n_per_class)
-    prob = N.nc_problem(labels, K, d)
+    prob = nc_problem(labels, K, d)
     P = labels.size * d + K * d + K
     rng = np.random.default_rng(seed)
     th0 = rng.normal(size=(n_inits, P))
     th0[:, labels.size * d :] *= 0.1
     batch = jax.tree_util.tree_map(lambda a: jnp.stack([a] * n_inits), prob)
-    sol = N.integrate_gradient_flow(batch, th0, ell_max=ell_max, log_loss=N.nc_log_loss, max_steps=max_steps)
+    sol = integrate_gradient_flow(batch, th0, ell_max=ell_max, log_loss=nc_log_loss, max_steps=max_steps)
     metrics = []
     for i in range(n_inits):
-        Z, W, b = N.nc_unpack(prob, sol.theta_final[i])
+        Z, W, b = nc_unpack(prob, sol.theta_final[i])
         H = Z / np.linalg.norm(Z, axis=1, keepdims=True)
         F = H @ W.T + b
         q = np.array([F[n, labels[n]] - F[n, k] for n in range(labels.size) for k in range(K) if k != labels[n]])
-        met = N.collapse_metrics(H, labels, W, b)
+        met = collapse_metrics(H, labels, W, b)
         met["w_norm_sq"] = float(np.sum(W**2) / q.min() ** 2)
         metrics.append(met)
     return {"metrics": metrics, "steps": sol.steps, "rejected": sol.rejected, "hit_event": sol.hit_event,
@@ -197,10 +217,9 @@ def run_digits_collapse(*, per_class: int | None, width: int, features: int, pha
     the gradient-flow discretisation \( \theta \leftarrow \theta - \eta \nabla\log L \) (the tau-time of
     `numerics.max_margin`), with \( \eta \) halved on any loss increase and grown by 1.2 otherwise.
     """
+    # lazily: torch and scikit-learn are heavy, and only this experiment needs them
     import torch
     from sklearn.datasets import load_digits
-
-    from numerics import max_margin as N
 
     t0 = time.process_time()
     X, y = load_digits(return_X_y=True)
@@ -241,7 +260,7 @@ def run_digits_collapse(*, per_class: int | None, width: int, features: int, pha
             with torch.no_grad():
                 H = body(Xt)
                 acc = float((head(H).argmax(1) == yt).double().mean())
-                met = N.collapse_metrics(H.cpu().numpy(), y, head.weight.cpu().numpy(), head.bias.cpu().numpy())
+                met = collapse_metrics(H.cpu().numpy(), y, head.weight.cpu().numpy(), head.bias.cpu().numpy())
             rows.append({"step": t, "loss": float(np.exp(cur.item())), "acc": acc, **met})
         if t == phase2_steps:
             break
@@ -269,11 +288,11 @@ def run_digits_collapse(*, per_class: int | None, width: int, features: int, pha
 
 def identity_models() -> dict:
     """Example models for the identity checks: the toys plus ReLU-bias MLP, residual and normalised nets."""
-    ms = dict(T.paper_models())
-    ms["mlp2"] = T.bias_mlp((2, 3, 1))
-    ms["resnet"] = T.residual_network(2, 2)
-    ms["normnet"] = T.normalised_network(2, 3, 3)
-    ms["lnnet"] = T.layernorm_network(2, 3)
+    ms = dict(paper_models())
+    ms["mlp2"] = bias_mlp((2, 3, 1))
+    ms["resnet"] = residual_network(2, 2)
+    ms["normnet"] = normalised_network(2, 3, 3)
+    ms["lnnet"] = layernorm_network(2, 3)
     return ms
 
 
@@ -305,3 +324,37 @@ def identity_errors(*, n_points: int, seed: int) -> dict[str, np.ndarray]:
             e3 = max(e3, float(np.max(np.abs(Ja - ref3)) / max(np.max(np.abs(ref3)), 1e-300)))
         out[name] = np.array([e1, e2, e3])
     return out
+
+
+# --------------------------------------------------------------------------- the claims' entry points
+
+
+def examples(ctx) -> dict:
+    """`run_examples` for the claim's `ell_max` and `n_inits`, computed once per run (`ctx.shared`)."""
+    cfg = {k: ctx.config[k] for k in ("ell_max", "n_inits")}
+    return ctx.shared("examples", lambda: run_examples(seed=ctx.stream_seed("init"), **cfg), **cfg)
+
+
+def counters(run: dict, keys) -> dict:
+    """Solver counters of the example runs `keys` (steps, rejections, budget hits, NaN)."""
+    steps = int(sum(int(np.sum(run[k]["steps"])) for k in keys))
+    return {
+        "solver_steps": steps,
+        "rejected_steps": int(sum(int(np.sum(run[k]["rejected"])) for k in keys)),
+        "hit_max_steps": bool(any(not np.all(run[k]["hit_event"]) for k in keys)),
+        "nan": bool(any(not np.all(np.isfinite(run[k]["pred"])) for k in keys)),
+    }
+
+
+def nc_flow(ctx) -> dict:
+    """`run_nc_flow` for the claim's config, computed once per run (`ctx.shared`)."""
+    cfg = {k: ctx.config[k] for k in ("K", "d", "n_per_class", "n_inits", "ell_max")}
+    return ctx.shared("nc_flow", lambda: run_nc_flow(seed=ctx.stream_seed("init"), **cfg), **cfg)
+
+
+def digits(ctx) -> dict:
+    """`run_digits_collapse` for the claim's config and device, computed once per run (`ctx.shared`)."""
+    keys = ("per_class", "width", "features", "phase2_steps", "checkpoints", "adam_lr", "gd_lr")
+    cfg = {k: ctx.config[k] for k in keys}
+    return ctx.shared("digits", lambda: run_digits_collapse(seed=ctx.stream_seed("digits"), device=ctx.device, **cfg),
+                      device=ctx.device, **cfg)

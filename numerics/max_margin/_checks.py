@@ -1,0 +1,26 @@
+"""Eager argument checks for the JAX functions of `numerics.max_margin`.
+
+The loss and model functions run inside the compiled integrator, where their arguments are
+tracers whose values are unknown; there only shapes can be checked. Called directly with
+concrete arrays they also check values, so a user gets a `ValueError` instead of a NaN.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import numpy as np
+
+__all__ = ["is_concrete", "require_finite"]
+
+
+def is_concrete(*xs: Any) -> bool:
+    """True when no argument is a JAX tracer (the values can be inspected)."""
+    return not any(isinstance(x, jax.core.Tracer) for x in xs)
+
+
+def require_finite(name: str, x: Any) -> None:
+    """Raise `ValueError` when a concrete `x` holds NaN or inf (tracers pass)."""
+    if is_concrete(x) and not bool(np.all(np.isfinite(np.asarray(x)))):
+        raise ValueError(f"{name} must be finite (it holds NaN or inf)")
