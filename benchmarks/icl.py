@@ -20,7 +20,7 @@ import time
 
 import torch
 
-import numerics.icl as N
+from numerics.icl import Member, ModelConfig, TrainConfig, train_ensemble, train_flops_per_token
 
 
 def _sync(device: str) -> None:
@@ -44,16 +44,16 @@ def matmul_peak(device: str, dtype: torch.dtype, n: int, reps: int) -> float:
     return best
 
 
-def train_throughput(members, mcfg: N.ModelConfig, batch: int, steps: int, device: str, precision: str = "fp32") -> dict:
-    tcfg = N.TrainConfig(steps=steps + 2, batch_size=batch, lr=1e-3, noise_var=mcfg.dim / 32)
-    N.train_ensemble(members, mcfg, tcfg, device=device, precision=precision, stop_at=2)  # warm-up
+def train_throughput(members, mcfg: ModelConfig, batch: int, steps: int, device: str, precision: str = "fp32") -> dict:
+    tcfg = TrainConfig(steps=steps + 2, batch_size=batch, lr=1e-3, noise_var=mcfg.dim / 32)
+    train_ensemble(members, mcfg, tcfg, device=device, precision=precision, stop_at=2)  # warm-up
     _sync(device)
     wall, cpu = time.perf_counter(), time.process_time()
-    N.train_ensemble(members, mcfg, tcfg, device=device, precision=precision, stop_at=steps)
+    train_ensemble(members, mcfg, tcfg, device=device, precision=precision, stop_at=steps)
     _sync(device)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     tokens = len(members) * batch * 2 * mcfg.n_points * steps
-    flops = N.train_flops_per_token(mcfg) * tokens
+    flops = train_flops_per_token(mcfg) * tokens
     return {"tokens_per_s": tokens / wall, "model_flops_per_s": flops / wall, "wall_s": wall, "cpu_s": cpu, "steps": steps, "models": len(members)}
 
 
@@ -77,8 +77,8 @@ def main(argv=None) -> dict:
     precision = "bf16" if dev == "cuda" else "fp32"
 
     # quick sweep: 11 mini models (D=2, K=4, 2 layers, width 32, batch 64), batched vs one by one
-    mini = N.ModelConfig(dim=2, n_points=4, n_layer=2, n_embd=32, n_head=2)
-    sweep = [N.Member(2**j, 0) for j in range(1, 11)] + [N.Member(None, 0)]
+    mini = ModelConfig(dim=2, n_points=4, n_layer=2, n_embd=32, n_head=2)
+    sweep = [Member(2**j, 0) for j in range(1, 11)] + [Member(None, 0)]
     batched = train_throughput(sweep, mini, 64, args.steps, dev, precision)
     seq_wall = seq_cpu = 0.0
     for m in sweep:
@@ -91,11 +91,11 @@ def main(argv=None) -> dict:
     out["mini_sweep_mfu"] = batched["model_flops_per_s"] / peak
 
     # the paper's base model (D=8, K=16, 8 layers, width 128, 2 heads)
-    base = N.ModelConfig(dim=8, n_points=16, n_layer=8, n_embd=128, n_head=2)
+    base = ModelConfig(dim=8, n_points=16, n_layer=8, n_embd=128, n_head=2)
     if dev == "cpu":
-        r = train_throughput([N.Member(None, 0)], base, 32, max(2, args.steps // 5), dev, precision)
+        r = train_throughput([Member(None, 0)], base, 32, max(2, args.steps // 5), dev, precision)
     else:
-        r = train_throughput([N.Member(2**j, 0) for j in range(2, 18, 2)] + [N.Member(None, 0)], base, 256, args.steps, dev, precision)
+        r = train_throughput([Member(2**j, 0) for j in range(2, 18, 2)] + [Member(None, 0)], base, 256, args.steps, dev, precision)
     r["mfu"] = r["model_flops_per_s"] / peak
     out["base_model"] = r
     print(json.dumps(out, indent=2))

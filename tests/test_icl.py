@@ -13,9 +13,9 @@ from scipy import special, stats
 
 import numerics.icl as N
 import theory.icl as T
-from verify.core.claims import Measurement, Prediction
-from verify.core.context import RunContext
-from verify.core.seeding import THEORY_SEED
+from tests._bad_input import check_bad_inputs
+from verify.core.claims import Measurement
+from verify.core.testing import run_claim
 
 torch.set_num_threads(1)
 
@@ -109,6 +109,32 @@ def test_gaussian_posterior_and_errors():
         T.interpolation_path(np.array([1.0, 0.0]), np.array([-1.0, 0.0]), 0.5)
 
 
+def test_non_finite_inputs_raise():
+    """Issue 15 §4: NaN or inf in X, y or tasks used to return NaN; a negative noise_var used
+    to raise "math domain error"."""
+    rng = np.random.default_rng(2)
+    pool = rng.standard_normal((4, 3))
+    X, y, _ = T.sample_sequences(rng, 2, 5, 3, 0.3, pool)
+    for bad in (np.nan, np.inf):
+        Xb, yb, pb = X.copy(), y.copy(), pool.copy()
+        Xb[0, 1, 2], yb[1, 3], pb[2, 0] = bad, bad, bad
+        for fn in (lambda a, b: T.ridge_predict(a, b, None, 0.3), lambda a, b: T.dmmse_predict(a, b, None, pool, 0.3)):
+            with pytest.raises(ValueError, match="X must hold only finite"):
+                fn(Xb, y)
+            with pytest.raises(ValueError, match="y must hold only finite"):
+                fn(X, yb)
+        with pytest.raises(ValueError, match="tasks must hold only finite"):
+            T.dmmse_predict(X, y, None, pb, 0.3)
+        with pytest.raises(ValueError, match="tasks must hold only finite"):
+            T.dmmse_bayes_risk(pb, 5, 0.3, n_samples=10)
+        with pytest.raises(ValueError, match="tasks must hold only finite"):
+            T.sample_sequences(rng, 2, 5, 3, 0.3, pb)
+    with pytest.raises(ValueError, match="noise_var must be a finite number >= 0"):
+        T.sample_sequences(rng, 2, 5, 3, -0.1)
+    X0, y0, w0 = T.sample_sequences(rng, 2, 5, 3, 0.0)  # noiseless data are allowed
+    np.testing.assert_allclose(y0, np.einsum("snd,sd->sn", X0, w0), atol=0)
+
+
 # =============================================================================================
 # Bayes risks
 # =============================================================================================
@@ -166,7 +192,7 @@ def test_interpolation_path_norm():
 # Model and training
 # =============================================================================================
 
-TINY = N.ModelConfig(dim=3, n_points=5, n_layer=2, n_embd=16, n_head=2)
+SMALL_MODEL = N.ModelConfig(dim=3, n_points=5, n_layer=2, n_embd=16, n_head=2)
 
 
 def test_tokens_layout():
@@ -194,19 +220,19 @@ def test_init_statistics_and_param_count():
 
 
 def test_predict_is_causal_and_members_independent():
-    params = N.init_params(TINY, [0, 1])
+    params = N.init_params(SMALL_MODEL, [0, 1])
     with torch.no_grad():
         for v in params.values():
             v.add_(0.3 * torch.randn_like(v))
     X, y = torch.randn(2, 4, 5, 3), torch.randn(2, 4, 5)
-    f = N.predict(params, X, y, TINY)
+    f = N.predict(params, X, y, SMALL_MODEL)
     X2, y2 = X.clone(), y.clone()
     X2[:, :, 3:] += 1.0
     y2[:, :, 2:] += 1.0  # y_k is never visible to prediction k
-    f2 = N.predict(params, X2, y2, TINY)
+    f2 = N.predict(params, X2, y2, SMALL_MODEL)
     torch.testing.assert_close(f[:, :, :3], f2[:, :, :3])
     assert not torch.allclose(f[:, :, 3:], f2[:, :, 3:])
-    single = N.predict({k: v[1:] for k, v in params.items()}, X[1:], y[1:], TINY)
+    single = N.predict({k: v[1:] for k, v in params.items()}, X[1:], y[1:], SMALL_MODEL)
     torch.testing.assert_close(single[0], f[1], atol=1e-5, rtol=1e-5)
 
 
@@ -237,128 +263,189 @@ def test_data_stream_regenerates_and_shares_common_numbers():
 
 
 def test_checkpoint_resume_is_exact(tmp_path):
+    """Resuming from a checkpoint (read with torch.load(weights_only=True)) is bit-for-bit."""
     tc = N.TrainConfig(steps=6, batch_size=8, lr=3e-3, noise_var=0.1)
     members = [N.Member(2, 0), N.Member(None, 0, weight_decay=0.5)]
-    full = N.train_ensemble(members, TINY, tc, log_every=1)
+    full = N.train_ensemble(members, SMALL_MODEL, tc, log_every=1)
     path = str(tmp_path / "ck.pt")
-    part = N.train_ensemble(members, TINY, tc, checkpoint_path=path, checkpoint_every=1, stop_at=3, log_every=1)
+    part = N.train_ensemble(members, SMALL_MODEL, tc, checkpoint_path=path, checkpoint_every=1, stop_at=3, log_every=1)
     assert part.steps_done == 3 and os.path.exists(path)
-    rest = N.train_ensemble(members, TINY, tc, checkpoint_path=path, checkpoint_every=1, log_every=1)
+    rest = N.train_ensemble(members, SMALL_MODEL, tc, checkpoint_path=path, checkpoint_every=1, log_every=1)
     assert rest.resumed_from == 3 and rest.steps_done == 6
     for k in full.params:
         torch.testing.assert_close(rest.params[k], full.params[k], atol=0, rtol=0)
     np.testing.assert_allclose(rest.losses, full.losses)
     with pytest.raises(ValueError, match="another configuration"):
-        N.train_ensemble(members, TINY, N.TrainConfig(steps=7, batch_size=8, lr=3e-3, noise_var=0.1), checkpoint_path=path)
+        N.train_ensemble(members, SMALL_MODEL, N.TrainConfig(steps=7, batch_size=8, lr=3e-3, noise_var=0.1), checkpoint_path=path)
+
+
+def test_checkpoint_is_data_and_keeps_numpy_evaluations(tmp_path):
+    """Checkpoints load with weights_only=True (no code runs on load), and numpy outputs of
+    eval_fn survive a resume unchanged."""
+    tc = N.TrainConfig(steps=4, batch_size=4, lr=3e-3, noise_var=0.1)
+    members = [N.Member(2, 0)]
+    path = str(tmp_path / "ck.pt")
+
+    def eval_fn(params, step):
+        return np.array([step, 0.5], dtype=np.float32)
+
+    N.train_ensemble(members, SMALL_MODEL, tc, checkpoint_path=path, checkpoint_every=1, stop_at=2, eval_every=1, eval_fn=eval_fn)
+    state = torch.load(path, weights_only=True)  # raises on anything but tensors and plain containers
+    assert state["step"] == 2
+    rest = N.train_ensemble(members, SMALL_MODEL, tc, checkpoint_path=path, checkpoint_every=1, eval_every=1, eval_fn=eval_fn)
+    assert rest.resumed_from == 2 and rest.eval_steps == [1, 2, 3, 4]
+    assert all(isinstance(e, np.ndarray) and e.dtype == np.float32 for e in rest.evals)
+    assert [float(e[0]) for e in rest.evals] == [1.0, 2.0, 3.0, 4.0]
+    assert isinstance(rest.losses, np.ndarray) and rest.losses.shape[1] == 1
 
 
 def test_training_reduces_loss_and_weight_decay_shrinks():
     tc = N.TrainConfig(steps=60, batch_size=32, lr=3e-3, noise_var=0.1)
-    res = N.train_ensemble([N.Member(1, 0), N.Member(1, 0, weight_decay=5.0)], TINY, tc, log_every=10)
+    res = N.train_ensemble([N.Member(1, 0), N.Member(1, 0, weight_decay=5.0)], SMALL_MODEL, tc, log_every=10)
     assert res.losses[-1, 0] < 0.5 * res.losses[0, 0]  # M = 1: the single task is learned quickly
     assert res.params["h0.fc_w"][1].norm() < res.params["h0.fc_w"][0].norm()
     assert not res.diverged.any()
 
 
 # =============================================================================================
-# Claims: tiny end-to-end runs (quick path and gpu path on CPU)
+# Claims: declarations, and tiny end-to-end runs through the harness (run_claim)
 # =============================================================================================
 
-
-def _runner():
-    cache = {}
-
-    def shared(paper, name, fn, key, seed):
-        k = (paper, name, repr(sorted(key.items())), seed)
-        if k not in cache:
-            cache[k] = fn()
-        return cache[k]
-
-    def run(claim, profile, config, seeds=(0,)):
-        th = claim.theory(RunContext(claim.id, profile, config, THEORY_SEED, "theory", _shared=shared))
-        th = th if isinstance(th, Prediction) else Prediction(th)
-        ms = [claim.practice(RunContext(claim.id, profile, config, s, "practice", _shared=shared)) for s in seeds]
-        errs = [claim.comparison.error_fn(th.value, m.value, th.stderr, m.stderr) for m in ms]
-        return th, ms, errs
-
-    return run
-
-
-TINY_SWEEP = dict(
-    dim=2, n_points=3, noise_var=2 / 32, n_layer=1, n_embd=16, n_head=2, steps=4, batch_sizes=(8,), lr=1e-3, warmup_frac=0.5,
-    log2_M=(1, 2, 3), infinite=True, weight_decays=(0.0,), n_eval=32, interp_pairs=2, interp_alphas=3, interp_seqs=2,
-    eval_every=0, n_eval_curve=0, precision="fp32", compile=False, checkpoint_every=0, large_log2_M_from=2,
-)
+ESTIMATOR_CLAIMS = [
+    "icl.ridge_is_posterior_mean",
+    "icl.ridge_bayes_mse",
+    "icl.dmmse_optimality",
+    "icl.dmmse_to_ridge",
+    "icl.degenerate_cases",
+    "icl.dmmse_m1_mse",
+    "icl.softmax_temperature",
+    "icl.dmmse_bayes_risk",
+    "icl.interpolation_norm",
+]
+SWEEP_CLAIMS = [
+    "icl.small_M_dmmse_like",
+    "icl.small_M_far_from_ridge",
+    "icl.large_M_ridge_like",
+    "icl.transition_monotone",
+    "icl.pt_above_bayes_risk",
+    "icl.code_metric_identity",
+    "icl.interpolation_small_M",
+    "icl.interpolation_large_M",
+]
+GPU_ONLY_CLAIMS = ["icl.threshold_crossing", "icl.dimension_scaling", "icl.early_stopping_time", "icl.weight_decay_threshold"]
+CONSISTENCY = {"icl.ridge_is_posterior_mean", "icl.degenerate_cases", "icl.softmax_temperature", "icl.interpolation_norm", "icl.code_metric_identity"}
 
 
 def test_claims_declared_consistently():
-    import verify.icl as V
+    from verify.icl import CLAIMS
+    from verify.icl._profiles import QUICK_SWEEP
 
-    ids = [c.id for c in V.CLAIMS]
-    assert len(ids) == len(set(ids)) and all(i.startswith("icl.") for i in ids)
-    quick = {c.id for c in V.CLAIMS if "quick" in c.profiles}
-    assert {"icl.ridge_bayes_mse", "icl.small_M_dmmse_like", "icl.transition_monotone", "icl.code_metric_identity"} <= quick
-    assert all("gpu" in c.profiles for c in V.CLAIMS)
-    assert V.QUICK_SWEEP["log2_M"] == tuple(range(1, 11)) and V.QUICK_SWEEP["infinite"]
-
-
-def test_estimator_claims_run_and_pass_small():
-    import verify.icl as V
-
-    run = _runner()
-    small = {
-        "icl.ridge_bayes_mse": dict(dim=3, n_points=5, noise_var=0.25, n_mc_theory=3000, n_seq=3000),
-        "icl.dmmse_optimality": dict(dim=3, n_points=5, noise_var=0.25, log2_M=(0, 3), n_seq=300),
-        "icl.dmmse_to_ridge": dict(dim=3, n_points=5, noise_var=0.25, log2_M=(1, 4, 7), n_seq=300),
-        "icl.dmmse_m1_mse": dict(dim=3, n_points=5, noise_var=0.25, pool_seed=1, n_seq=2000),
-        "icl.dmmse_bayes_risk": dict(dim=3, n_points=5, noise_var=0.25, M=8, pool_seed=1, n_mc_theory=1000, n_seq=2000),
-    }
-    for c in V.CLAIMS:
-        if "transformer" in c.tags:
-            continue
-        cfg = small.get(c.id, c.profiles["quick"].config)
-        _th, _ms, errs = run(c, "quick", cfg)
-        assert all(c.comparison.pass_fn(e, c.tolerance) for e in errs), (c.id, errs)
+    ids = [c.id for c in CLAIMS]
+    assert len(ids) == len(set(ids)) and sorted(ids) == sorted(ESTIMATOR_CLAIMS + SWEEP_CLAIMS + GPU_ONLY_CLAIMS)
+    assert all("tiny" in c.profiles and "gpu" in c.profiles for c in CLAIMS)
+    # issue 16 §2: the exact identities are consistency checks, everything else a prediction
+    assert {c.id for c in CLAIMS if c.kind == "consistency"} == CONSISTENCY
+    assert all(c.kind == "prediction" for c in CLAIMS if c.id not in CONSISTENCY)
+    for c in CLAIMS:
+        quick = c.profiles["quick"]
+        assert (quick.skip_reason is not None) == (c.id in GPU_ONLY_CLAIMS), c.id
+    assert QUICK_SWEEP["log2_M"] == tuple(range(1, 11)) and QUICK_SWEEP["infinite"]
 
 
-def test_quick_sweep_claims_and_figures_tiny():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import verify.icl as V
-
-    run = _runner()
-    for c in V.CLAIMS:
-        if "transformer" not in c.tags or "quick" not in c.profiles:
-            continue
-        th, ms, errs = run(c, "quick", TINY_SWEEP)
-        assert all(np.isfinite(e) for e in errs), c.id
-        assert ms[0].counters["train_steps"] == 4
-        if c.figure is not None:
-            fig = c.figure(None, th, ms)
-            assert fig.axes
+@pytest.mark.parametrize("claim_id", ESTIMATOR_CLAIMS)
+def test_estimator_claims_pass_tiny(claim_id):
+    res = run_claim(claim_id)
+    assert res.verdict == "PASS", (claim_id, res.verdict, res.reason, res.error)
 
 
-def test_gpu_profile_path_on_cpu_tiny(tmp_path, monkeypatch):
-    """The gpu profile's code path (D=8, two batch sizes, checkpoints, bf16 flag, eval curve,
-    dimension scaling, weight decay) end to end on CPU at a tiny size."""
-    import verify.icl as V
+@pytest.mark.parametrize("claim_id", SWEEP_CLAIMS)
+def test_sweep_claims_run_tiny(claim_id):
+    """The quick sweep's code path (training, evaluation, read-outs, figure) at 4 steps."""
+    res = run_claim(claim_id)
+    assert isinstance(res.measurements[0], Measurement), (claim_id, res.reason)
+    assert res.measurements[0].counters["train_steps"] == 4
+    assert res.error is not None and np.isfinite(res.error), (claim_id, res.verdict, res.reason)
+    assert res.record.get("figure_error") is None, res.record.get("figure_error")
 
+
+@pytest.mark.parametrize("claim_id", GPU_ONLY_CLAIMS)
+def test_gpu_only_claims_run_tiny(claim_id, tmp_path, monkeypatch):
+    """The gpu profile's code paths (D = 8 with two budgets and checkpoints, the dimension
+    loop, the evaluation curve, weight decays) on CPU at a tiny size."""
     monkeypatch.setenv("DLTHEORY_CHECKPOINT_DIR", str(tmp_path))
-    run = _runner()
-    tiny_gpu = dict(V.GPU_SWEEP, n_layer=1, n_embd=16, steps=3, batch_sizes=(4, 8), log2_M=(2, 4), n_eval=16, interp_pairs=2, interp_seqs=1, checkpoint_every=2)
-    configs = {
-        "icl.threshold_crossing": tiny_gpu,
-        "icl.small_M_dmmse_like": tiny_gpu,
-        "icl.dimension_scaling": dict(V.DIM_GPU, n_layer=1, n_embd=16, steps=3, batch_sizes=(4,), log2_M=(1, 2), n_eval=16, interp_pairs=1, interp_seqs=1, dims=(2, 4)),
-        "icl.early_stopping_time": dict(V.T_STAR_GPU, n_layer=1, n_embd=16, steps=6, batch_sizes=(4,), log2_M=(2, 4, 6), n_eval=16, interp_pairs=1, interp_seqs=1, eval_every=1, n_eval_curve=8),
-        "icl.weight_decay_threshold": dict(V.WD_GPU, n_layer=1, n_embd=16, steps=3, batch_sizes=(4,), log2_M=(1, 2), n_eval=16, interp_pairs=1, interp_seqs=1, weight_decays=(0.0, 0.1)),
-    }
-    by_id = {c.id: c for c in V.CLAIMS}
-    for cid, cfg in configs.items():
-        c = by_id[cid]
-        assert "gpu" in c.profiles
-        _th, ms, _errs = run(c, "gpu", cfg)
-        assert isinstance(ms[0], Measurement)
-        assert ms[0].counters.get("train_steps", 3) >= 3
+    res = run_claim(claim_id)
+    m = res.measurements[0]
+    assert isinstance(m, Measurement), (claim_id, res.reason)
+    assert m.counters.get("train_steps", 3) >= 3
+    assert res.record.get("figure_error") is None, res.record.get("figure_error")
     assert not list(tmp_path.rglob("*.pt"))  # finished runs remove their checkpoints
+
+
+# =============================================================================================
+# Bad input (issue 15 §4): every public function returns finite numbers or raises ValueError
+# =============================================================================================
+
+_RNG = np.random.default_rng(0)
+_X = _RNG.standard_normal((2, 3, 2))
+_Y = _RNG.standard_normal((2, 3))
+_POOL = _RNG.standard_normal((4, 2))
+
+THEORY_CALLS = {
+    "ridge_predict": [((_X, _Y, None, 0.25, 1.0), {}), ((_X, _Y, _X[:, 0], 0.25), {})],
+    "dmmse_predict": [((_X, _Y, None, _POOL, 0.25), {}), ((_X, _Y, _X[:, 0], _POOL, 0.25), {})],
+    "dmmse_posterior_weights": ((_X, _Y, _POOL, 0.25), {}),
+    "gaussian_posterior": ((_X, _Y, 0.25, 1.0), {}),
+    "ridge_bayes_mse": [((2, 1, 0.25, 1.0), {}), ((3, np.array([0, 4]), 0.25), {"n_mc": 50, "seed": 1})],
+    "ridge_bayes_mse_curve": ((2, 2, 0.25, 1.0), {}),
+    "ols_bayes_mse": ((2, 5, 0.25), {}),
+    "ridge_mse_bounds": ((2, np.array([0, 3, 5]), 0.25, 1.0), {}),
+    "dmmse_bayes_risk": ((_POOL, 3, 0.25), {"n_samples": 8, "seed": 1, "batch": 4}),
+    "ridge_risk_on_pool": ((_POOL, 3, 0.25), {"n_samples": 8, "seed": 1, "task_var": 1.0}),
+    "interpolation_path": ((_POOL[:2], _POOL[2:], np.array([0.0, 0.5, 1.0])), {}),
+    "sample_sequences": ((np.random.default_rng(0), 2, 3, 2, 0.25), {"task_var": 1.0}),
+    "derivations": ((), {}),
+}
+THEORY_EXEMPT = {"BayesRisk": "a dataclass holding a computed risk"}
+
+_CFG = N.ModelConfig(dim=2, n_points=3, n_layer=1, n_embd=8, n_head=2)
+_TC = N.TrainConfig(steps=2, batch_size=2, lr=1e-3, noise_var=0.1)
+_PARAMS = N.init_params(_CFG, [0])
+_EVAL = N.make_eval_set(1, 4, 3, 2, 0.1, pool=_POOL, draw_from_pool=True, ridge_fn=T.ridge_predict)
+
+NUMERICS_CALLS = {
+    "ModelConfig": ((2, 3, 1, 8, 2), {}),
+    "TrainConfig": ((2, 2, 1e-3, 0.1), {"task_var": 1.0, "warmup_frac": 0.5}),
+    "Member": [((4, 0, 0.1), {}), ((None, 1), {})],
+    "seed_int": ((3, "x", 5), {}),
+    "init_params": ((_CFG, [0, 1]), {}),
+    "param_count": ((_CFG,), {}),
+    "train_flops_per_token": ((_CFG,), {}),
+    "to_tokens": ((torch.zeros(2, 3, 2), torch.zeros(2, 3)), {}),
+    "predict": ((_PARAMS, torch.zeros(1, 2, 3, 2), torch.zeros(1, 2, 3), _CFG), {}),
+    "task_pool": ((0, 5, 2, 1.0), {}),
+    "DataStream": (([N.Member(2, 0)], 2, 3, _TC), {}),
+    "triangle_lr": ((3, 10, 1e-3, 0.5), {}),
+    "train_ensemble": (([N.Member(2, 0)], _CFG, _TC), {"log_every": 1, "stop_at": 1, "eval_every": 0, "checkpoint_every": 0}),
+    "predict_numpy": ((_PARAMS, _X, _Y, _CFG), {"chunk": 1}),
+    "make_eval_set": ((1, 3, 3, 2, 0.1), {"pool": _POOL, "draw_from_pool": True, "ridge_fn": T.ridge_predict, "task_var": 1.0}),
+    "position_metrics": ((_EVAL.clean, _EVAL, 2), {}),
+    "dmmse_predict_torch": ((_X, _Y, _POOL, 0.1), {"budget": 100.0}),
+}
+NUMERICS_EXEMPT = {
+    "TrainResult": "a dataclass returned by train_ensemble",
+    "EvalSet": "a dataclass of arrays made by make_eval_set",
+}
+NUMERICS_INPUT_EXEMPT = {
+    "position_metrics": {
+        "nan": "a diverged model's NaN predictions propagate into its metrics, as the docstring says",
+        "inf": "a diverged model's inf predictions propagate into its metrics, as the docstring says",
+    },
+}
+
+
+def test_bad_inputs_theory():
+    check_bad_inputs(T, THEORY_CALLS, THEORY_EXEMPT)
+
+
+def test_bad_inputs_numerics():
+    check_bad_inputs(N, NUMERICS_CALLS, NUMERICS_EXEMPT, NUMERICS_INPUT_EXEMPT)

@@ -7,6 +7,12 @@ import warnings
 import numpy as np
 
 
+def _plt():
+    # lazily: matplotlib is needed only when a report draws the figure
+    import matplotlib.pyplot as plt
+
+    return plt
+
 
 def _list(measurements):
     if measurements is None:
@@ -29,8 +35,7 @@ def _mean_band(a):
 
 def delta_vs_M(ctx, prediction, measurements):
     """Prediction distances vs M on both distributions, with the dMMSE-ridge baseline distance."""
-    import matplotlib.pyplot as plt
-
+    plt = _plt()
     fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
     logM = _stack(measurements, "log2_M_plot")
     if logM is None:
@@ -58,8 +63,7 @@ def delta_vs_M(ctx, prediction, measurements):
 
 def mse_per_position(ctx, prediction, measurements):
     """Per-position MSE/D of the pretrained models on new tasks vs the ridge Bayes-risk curve."""
-    import matplotlib.pyplot as plt
-
+    plt = _plt()
     fig, ax = plt.subplots(figsize=(6, 4))
     curves = _stack(measurements, "mse_T_by_M")
     labels = _list(measurements)[0].raw.get("mse_T_labels") if _list(measurements) else None
@@ -83,8 +87,7 @@ def mse_per_position(ctx, prediction, measurements):
 
 def interpolation(ctx, prediction, measurements):
     """MSE/D along the interpolation path between two pretraining tasks."""
-    import matplotlib.pyplot as plt
-
+    plt = _plt()
     fig, ax = plt.subplots(figsize=(6, 4))
     alphas = _stack(measurements, "alphas")
     if alphas is None:
@@ -104,8 +107,7 @@ def interpolation(ctx, prediction, measurements):
 
 def early_stopping(ctx, prediction, measurements):
     """Delta^True_{PT,Ridge} during training for each M; the minimum marks t*."""
-    import matplotlib.pyplot as plt
-
+    plt = _plt()
     fig, ax = plt.subplots(figsize=(6, 4))
     m = _list(measurements)
     if m and "eval_curve" in m[0].raw:

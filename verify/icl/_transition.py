@@ -1,0 +1,183 @@
+"""The task-diversity transition of the trained transformers (C.B 7, 11, 12 and the Bayes bounds).
+
+Every practice side reads the shared sweep of its seed (`_experiments.sweep`): one batched
+ensemble over \\( M = 2^1, \\dots, \\infty \\) per seed and data budget.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from theory.icl import dmmse_predict, ridge_bayes_mse_curve, ridge_predict, sample_sequences
+from verify.core.claims import Measurement, Prediction, SkipClaim
+from verify.core.seeding import THEORY_SEED
+from verify.icl._experiments import counters, curves_raw, mean_over_positions, member_index, spearman, sweep, transition_midpoint
+
+__all__ = [
+    "small_M_dmmse_like_theory",
+    "small_M_dmmse_like_practice",
+    "small_M_far_from_ridge_theory",
+    "small_M_far_from_ridge_practice",
+    "large_M_theory",
+    "large_M_practice",
+    "monotone_theory",
+    "monotone_practice",
+    "bayes_bound_theory",
+    "bayes_bound_practice",
+    "code_metric_theory",
+    "code_metric_practice",
+    "interp_small_theory",
+    "interp_small_practice",
+    "interp_large_theory",
+    "interp_large_practice",
+]
+
+
+def small_M_dmmse_like_theory(ctx) -> Prediction:
+    return Prediction(0.0, info={"statement": "the minimiser of the pretraining loss is dMMSE, so Delta^P_PT,dMMSE -> 0"})
+
+
+def small_M_dmmse_like_practice(ctx) -> Measurement:
+    s = sweep(ctx)
+    fin, _ = member_index(s)
+    e = fin[0]
+    num, den = mean_over_positions(s["dmmseP"][0][e]), mean_over_positions(s["dmmse_ridgeP"][e])
+    return Measurement(
+        float(num / den),
+        raw=curves_raw(s),
+        counters=counters(s),
+        info={"M": float(s["M"][e]), "Delta^P_PT,dMMSE": float(num), "Delta^P_Ridge,dMMSE": float(den)},
+    )
+
+
+def small_M_far_from_ridge_theory(ctx) -> Prediction:
+    return Prediction(1.0, info={"statement": "PT = dMMSE gives ratio 1"})
+
+
+def small_M_far_from_ridge_practice(ctx) -> Measurement:
+    s = sweep(ctx)
+    fin, _ = member_index(s)
+    e = fin[0]
+    num, den = mean_over_positions(s["ridgeT"][0][e]), mean_over_positions(s["dmmse_ridgeT"][e])
+    return Measurement(float(num / den), counters=counters(s), info={"M": float(s["M"][e]), "Delta^T_PT,Ridge": float(num), "Delta^T_dMMSE,Ridge": float(den)})
+
+
+def large_M_theory(ctx) -> Prediction:
+    """The Bayes predictor of the pool is itself ridge-like at large M (theory MC at the sweep's D)."""
+    D, K, s2 = int(ctx["dim"]), int(ctx["n_points"]), float(ctx["noise_var"])
+    rng = np.random.default_rng(THEORY_SEED)
+    info = {}
+    for j in [j for j in ctx["log2_M"] if j >= ctx["large_log2_M_from"]]:
+        if 2**j * K * D > 2e6:
+            continue
+        pool = rng.standard_normal((2**j, D))
+        X, y, _ = sample_sequences(rng, 1000, K, D, s2)
+        info[f"theory Delta^T_dMMSE,Ridge at M=2^{j}"] = float(np.mean((dmmse_predict(X, y, None, pool, s2) - ridge_predict(X, y, None, s2)) ** 2) / D)
+    return Prediction(0.0, info=info)
+
+
+def large_M_practice(ctx) -> Measurement:
+    s = sweep(ctx)
+    fin, inf = member_index(s)
+    big = [e for e in fin if math.log2(s["M"][e]) >= ctx["large_log2_M_from"]]
+    if inf is None or not big:
+        raise SkipClaim("the sweep has no M = infinity model or no M at or above large_log2_M_from")
+    d_inf = mean_over_positions(s["ridgeT"][0][inf])
+    diffs = np.array([mean_over_positions(s["ridgeT"][0][e]) - d_inf for e in big])
+    return Measurement(
+        float(diffs.mean()),
+        counters=counters(s),
+        info={"Delta^T_PT,Ridge(inf)": float(d_inf), "per_M_minus_inf": dict(zip([f"2^{int(math.log2(s['M'][e]))}" for e in big], np.round(diffs, 4).tolist()))},
+    )
+
+
+def monotone_theory(ctx) -> Prediction:
+    return Prediction(0.0, info={"statement": "Delta^T_PT,Ridge is non-increasing in M: no increase from any M to a larger one"})
+
+
+def monotone_practice(ctx) -> Measurement:
+    s = sweep(ctx)
+    raw = curves_raw(s)
+    fin, inf = member_index(s)
+    d = raw["pt_ridge_T"]
+    rise = float(max(d[j] - d[i] for i in range(d.size) for j in range(i + 1, d.size)))
+    mid = transition_midpoint(raw["log2_M_plot"][: len(fin)], d[: len(fin)], d[-1]) if inf is not None else float("nan")
+    return Measurement(
+        rise,
+        raw=raw,
+        counters=counters(s),
+        info={"Delta^T_PT,Ridge": np.round(d, 4).tolist(), "spearman_rho": spearman(raw["log2_M_plot"], d), "transition_midpoint_log2M": mid},
+    )
+
+
+def bayes_bound_theory(ctx) -> Prediction:
+    D, K, s2 = int(ctx["dim"]), int(ctx["n_points"]), float(ctx["noise_var"])
+    n = len(ctx["log2_M"]) * 2 + int(bool(ctx["infinite"]))
+    curve = ridge_bayes_mse_curve(D, K, s2, seed=THEORY_SEED)
+    return Prediction(np.zeros(n), raw={"ridge_bayes_curve": curve.mse / D}, info={"ridge_bayes_mse_per_D": np.round(curve.mse / D, 4).tolist(), "method": list(curve.method)})
+
+
+def bayes_bound_practice(ctx) -> Measurement:
+    """Paired z = (PT loss - Bayes loss)/se on the same sequences: dMMSE on T_Pretrain, ridge on T_True."""
+    s = sweep(ctx)
+    fin, inf = member_index(s)
+    D, K, s2 = int(ctx["dim"]), int(ctx["n_points"]), float(ctx["noise_var"])
+    z = [s["gapP"][0][e][0] / s["gapP"][0][e][1] for e in fin] + [s["gapT"][0][e][0] / s["gapT"][0][e][1] for e in fin + ([inf] if inf is not None else [])]
+    order = fin + ([inf] if inf is not None else [])
+    show = [order[0], order[len(order) // 2], order[-1]]
+    return Measurement(
+        np.array(z),
+        counters=counters(s),
+        raw={
+            "mse_T_by_M": s["mseT"][0][show],
+            "mse_T_labels": np.array([f"M={s['M'][e]:g}" for e in show]),
+            "ridge_bayes_curve": ridge_bayes_mse_curve(D, K, s2, seed=THEORY_SEED).mse / D,
+        },
+        info={"min_z": float(np.min(z)), "gaps_pretrain": np.round([s["gapP"][0][e][0] for e in fin], 4).tolist()},
+    )
+
+
+def code_metric_theory(ctx) -> Prediction:
+    n = (len(ctx["log2_M"]) + int(bool(ctx["infinite"]))) * int(ctx["n_points"])
+    return Prediction(np.full(n, float(ctx["noise_var"]) / int(ctx["dim"])), info={"statement": "E(f-y)^2 - E(f-w.x)^2 = sigma^2: the noise of y_k is independent of f(S_k)"})
+
+
+def code_metric_practice(ctx) -> Measurement:
+    s = sweep(ctx)
+    fin, inf = member_index(s)
+    order = fin + ([inf] if inf is not None else [])
+    return Measurement(s["mse_minus_trueT"][0][order].ravel(), stderr=s["mse_minus_trueT_se"][0][order].ravel(), counters=counters(s))
+
+
+def _interp_raw(s, e):
+    return {"alphas": s["alphas"], "pt": s["interp_pt"][0][e], "dmmse": s["interp_dmmse"][e], "ridge": s["interp_ridge"][e]}
+
+
+def interp_small_theory(ctx) -> Prediction:
+    return Prediction(0.0, info={"statement": "a dMMSE-like PT has the dMMSE's error along the path"})
+
+
+def interp_small_practice(ctx) -> Measurement:
+    s = sweep(ctx)
+    fin, _ = member_index(s)
+    e = [i for i in fin if s["M"][i] >= 2][0]
+    mid = len(s["alphas"]) // 2
+    pt, dm = s["interp_pt"][0][e][mid], s["interp_dmmse"][e][mid]
+    return Measurement(float(abs(pt - dm) / dm), raw=_interp_raw(s, e), counters=counters(s), info={"M": float(s["M"][e]), "PT": float(pt), "dMMSE": float(dm), "Ridge": float(s["interp_ridge"][e][mid]), "path_norm_err": float(s["interp_norm_err"][e])})
+
+
+def interp_large_theory(ctx) -> Prediction:
+    return Prediction(0.0, info={"statement": "a ridge-like PT has ridge's error along the path"})
+
+
+def interp_large_practice(ctx) -> Measurement:
+    s = sweep(ctx)
+    fin, _ = member_index(s)
+    e = fin[-1]
+    mid = len(s["alphas"]) // 2
+    pt, ri = s["interp_pt"][0][e][mid], s["interp_ridge"][e][mid]
+    info = {"M": float(s["M"][e]), "PT": float(pt), "Ridge": float(ri), "dMMSE": float(s["interp_dmmse"][e][mid])}
+    info["PT(M=inf) on the same path (training floor)"] = float(s["interp_pt_inf"][0][mid])
+    return Measurement(float(abs(pt - ri) / ri), raw=_interp_raw(s, e), counters=counters(s), info=info)
