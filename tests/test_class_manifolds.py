@@ -1,9 +1,12 @@
 """Tests of class_manifolds: derivations, exact hit probabilities, the cut optimiser, the
-estimator, and tiny end-to-end runs of every claim (quick path and the gpu ResNet path on CPU)."""
+estimator, the bad-input rule, and tiny end-to-end runs of every claim (`run_claim`, the tiny
+profile), plus the gpu ResNet path and the CIFAR-10 loader on CPU-sized inputs."""
 
 from __future__ import annotations
 
 import math
+import os
+import pickle
 
 import numpy as np
 import pytest
@@ -11,6 +14,7 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
+import numerics.class_manifolds
 import theory.class_manifolds as T
 from numerics.class_manifolds import (
     AnchorPool,
@@ -28,6 +32,12 @@ from numerics.class_manifolds import (
     target_distribution,
 )
 from numerics.class_manifolds._fit import fit_sigmoid_log_batched
+from tests._bad_input import check_bad_inputs
+from verify.class_manifolds import CLAIMS
+from verify.class_manifolds._experiments import _data, analytic_case, main_experiment, theory_d_star
+from verify.class_manifolds._profiles import RESNET_GPU
+from verify.core.claims import SkipClaim
+from verify.core.testing import run_claim
 
 torch.set_num_threads(1)
 
@@ -142,6 +152,17 @@ def test_theory_bad_inputs():
         T.p_hit_ball(70, 64, 0.5, 1.0)
     with pytest.raises(ValueError, match="k must"):
         T.p_hit_affine_subspace(3, 10, 10)
+
+
+def test_gordon_d_star_refuses_a_width_outside_0_D():
+    """Issue 15 section 4: gordon_d_star(-1, D=10) returned 11 > D."""
+    with pytest.raises(ValueError, match="width_squared"):
+        T.gordon_d_star(-1, D=10)
+    with pytest.raises(ValueError, match="width_squared"):
+        T.gordon_d_star(11.0, D=10)
+    with pytest.raises(ValueError, match="width_squared"):
+        T.gordon_d_star(math.nan, D=10)
+    assert T.gordon_d_star(np.array([0.0, 4.0, 10.0]), 10).tolist() == [10.0, 6.0, 0.0]
 
 
 # --------------------------------------------------------------------------- estimator
@@ -275,103 +296,184 @@ def test_affine_oracles():
     assert V.shape == (8 + 7 - D, D)
 
 
+# --------------------------------------------------------------------------- the bad-input rule (issue 15 section 4)
+
+_CAP = np.array([0.5, -1.0, 2.0])
+VALID_CALLS_T = {
+    "mean_chi": ((np.array([1.0, 3.0]),), {}),
+    "gordon_escape_probability_bound": ((2.0, 16, np.array([1.0, 8.0])), {}),
+    "gordon_d_star": ((np.array([2.0, 5.0]), 10), {}),
+    "cap_support_function": ((_CAP, np.abs(_CAP), 0.4), {}),
+    "cap_width": ((0.3, 32), {}),
+    "cap_width_mc": ((0.6, 8, 50, np.random.default_rng(0)), {}),
+    "gaussian_width_mc": ((np.eye(3) + 0.1, 20, np.random.default_rng(0)), {}),
+    "p_hit_affine_subspace": ((np.array([1.0, 5.0, 8.0]), 8, 3), {}),
+    "p_hit_tube": ((np.array([1.0, 3.0, 6.0]), 8, 2, 0.3, 1.0), {}),
+    "p_hit_ball": ((np.array([1.0, 4.0, 8.0]), 8, 0.5, 1.0), {}),
+    "p_hit_sphere": ((np.array([1.0, 4.0, 8.0]), 8, 1.0, 2.0), {}),
+    "p_hit_halfspace_budget": ((np.array([1.0, 4.0, 8.0]), 8, 1.0, 2.0), {}),
+    "p_hit_intersection": ((np.array([1.0, 4.0, 8.0]), 8, 5, 6), {}),
+    "p_hit_union": ((np.array([1.0, 4.0, 8.0]), 8, 3, 4), {}),
+    "p_hit_ball_axis_aligned": ((np.array([1, 4, 8]), 8, 0.7, 1.0, 2), {}),
+    "d_star_crossing": (((lambda d: d / 8.0), 8), {"level": 0.5}),
+    "d_star_affine_subspace": ((8, 3), {"level": 0.5}),
+    "d_star_tube": ((8, 2, 0.3, 1.0), {"level": 0.5}),
+    "d_star_ball": ((8, 0.5, 1.0), {"level": 0.5}),
+    "d_star_sphere": ((8, 1.0, 2.0), {"level": 0.5}),
+    "d_star_halfspace_budget": ((8, 1.0, 2.0), {"level": 0.5}),
+    "d_star_intersection": ((8, 5, 6), {"level": 0.5}),
+    "d_star_union": ((8, 3, 4), {"level": 0.5}),
+    "d_star_ball_axis_aligned": ((8, 0.7, 1.0, 2), {"level": 0.5}),
+}
+INPUT_EXEMPT_T = {"d_star_intersection": {"zero": "k1 + k2 < D: the intersection is empty, d* = inf (never hit), as documented"}}
+EXEMPT_T = {"derivations": "takes no arguments; returns the sympy derivations (checked in test_derivation_checks_all_pass)"}
+
+
+def test_bad_inputs_theory():
+    check_bad_inputs(T, VALID_CALLS_T, EXEMPT_T, INPUT_EXEMPT_T)
+
+
+def _two_class(D=4):
+    return HalfSpaceClassifier(torch.ones(D), 0.5, 2.0)
+
+
+_X8 = torch.randn(8, 4, generator=torch.Generator().manual_seed(0))
+_Y8 = torch.arange(8) % 2
+_STEP = (np.arange(1, 9)[:, None] >= 4) * np.array([[1.0, 1.0, 0.0, 1.0]])  # (8 dims, 4 reps), a step near d = 4
+VALID_CALLS_N = {
+    "BallClassifier": ((np.ones(4), 0.5), {"sharpness": 2.0}),
+    "ShellClassifier": ((np.ones(4), 1.0, 0.2), {"sharpness": 2.0}),
+    "TubeClassifier": ((np.ones(4), np.eye(4)[:2], 0.5), {"sharpness": 2.0}),
+    "HalfSpaceClassifier": ((np.ones(4), 0.5), {"sharpness": 2.0}),
+    "ResNetV1": ((), {"n": 1, "width": 2, "num_classes": 3, "image_size": 4, "channels": 1}),
+    "resnet20": ((), {"width": 2, "n": 1, "num_classes": 3, "image_size": 4}),
+    "mlp": ((4, 3), {"num_classes": 2, "depth": 1}),
+    "softmax_regression": ((4,), {"num_classes": 3}),
+    "accuracy": ((torch.nn.Linear(4, 2), _X8, _Y8), {"batch": 3}),
+    "train_classifier": ((torch.nn.Linear(4, 2), _X8, _Y8, 1), {"batch_size": 4, "lr": 0.1, "momentum": 0.5,
+                                                                "weight_decay": 1e-4}),
+    "affine_cut_distance": ((np.zeros(4), np.eye(4)[None, :2], np.ones(4), np.eye(4)[3:]), {}),
+    "affine_intersection": ((np.zeros(4), np.eye(4)[:3], np.full(4, 0.1), np.eye(4)[1:]), {"tol": 1e-10}),
+    "make_bases": (("axis_aligned", 2, 6, 3), {"k_nonzero": 2}),
+    "target_distribution": [((1, 4), {}), ((np.array([0, 2]), 4), {}), ((np.array([0.5, 0.0, 0.25, 0.25]), 4), {})],
+    "optimize_in_cut": ((_two_class(), torch.zeros(2, 4), make_bases("orthonormal", 2, 4, 2), torch.tensor([[0.0, 1.0]] * 2)),
+                        {"steps": 3, "lr": 0.05, "eps": 1e-7, "radius": 1.0, "low_loss_tol": 1e-2, "std_loss_tol": 1e-3,
+                         "look_back": 2}),
+    "cutting_plane_sweep": ((_two_class(), [1], torch.zeros(4), np.array([1, 2, 4]), 2),
+                            {"num_classes": 2, "threshold": 0.5, "steps": 3, "max_batch": 8, "max_basis_entries": 1000}),
+    "geometric_sweep": (((lambda M: torch.ones(M.shape[0], dtype=torch.bool)), 6, np.array([1, 3]), 2), {"k_nonzero": 1}),
+    "cutting_plane_dimensions": ((_two_class(), [1], torch.zeros(4), [1, 2, 3, 4], 4, 0.5),
+                                 {"num_classes": 2, "level": 0.5, "n_boot": 5, "steps": 40, "radius": 1.0}),
+    "cutting_plane_dimension": ((_two_class(), 1, torch.zeros(4), [1, 2, 3, 4], 4, 0.5),
+                                {"num_classes": 2, "level": 0.5, "n_boot": 5, "steps": 40, "radius": 1.0}),
+    "estimate_d_star": ((np.arange(1.0, 9.0), _STEP, 8), {"level": 0.5, "n_boot": 5, "ci": 0.9, "n_notebook": 5}),
+    "fit_sigmoid_log": ((np.repeat(np.arange(1.0, 9.0), 4), _STEP.ravel()), {"level": 0.5}),
+    "sigmoid_crossing": ((np.array([0.0, 1.0, 10.0, 0.5]),), {"level": 0.5}),
+    "sigmoid_log": ((np.array([1.0, 4.0, 16.0]), 0.0, 1.0, 4.0, 0.5), {}),
+}
+EXEMPT_N = {
+    "AnchorPool": "a dataclass of tensors (anchors are checked where a sweep draws them)",
+    "BasisKind": "a type alias (Literal)",
+    "CutRun": "a result dataclass",
+    "CutSweep": "a result dataclass",
+    "CuttingPlaneResult": "a result dataclass",
+    "DStarEstimate": "a result dataclass",
+}
+_ZERO_SUCCESS = "zero successes give d_star = inf (censored 'above') and n_boot = 0 a nan interval, as documented"
+INPUT_EXEMPT_N = {
+    "estimate_d_star": {"zero": _ZERO_SUCCESS},
+    "cutting_plane_dimensions": {"zero": _ZERO_SUCCESS},
+    "cutting_plane_dimension": {"zero": _ZERO_SUCCESS},
+    "fit_sigmoid_log": {"zero": "all-zero values are a flat curve: pcov is inf (the crossing is not identified), as documented"},
+}
+
+
+def test_bad_inputs_numerics():
+    check_bad_inputs(numerics.class_manifolds, VALID_CALLS_N, EXEMPT_N, INPUT_EXEMPT_N)
+
+
 # --------------------------------------------------------------------------- claims end to end (tiny)
 
-
-def _ctx(claim_id, cfg, role, seed=0):
-    from verify.core.context import RunContext
-
-    return RunContext(claim_id=claim_id, profile="quick", config=cfg, seed=seed, role=role)
-
-
-TINY_ANALYTIC = dict(dims="even", reps=12, n_boot=20, steps=150)
-
-
-def _run(claim, cfg):
-    from verify.core.claims import COMPARISONS
-
-    pred = claim.theory(_ctx(claim.id, cfg, "theory"))
-    meas = claim.practice(_ctx(claim.id, cfg, "practice"))
-    err = COMPARISONS[claim.compare].error_fn(pred.value, meas.value, pred.stderr, meas.stderr)
-    assert np.all(np.isfinite(np.asarray(meas.value, dtype=float)))
-    if claim.figure is not None:
-        import matplotlib.pyplot as plt
-
-        plt.close(claim.figure(_ctx(claim.id, cfg, "figure"), pred, [meas]))
-    return pred, meas, err
+_ANALYTIC = ("affine_subspace", "tube", "ball", "sphere_viewpoint", "intersection_union", "halfspace_budget", "gordon",
+             "axis_aligned")
 
 
 def test_analytic_claims_tiny():
-    import verify.class_manifolds as V
-
-    by_id = {c.id.split(".", 1)[1]: c for c in V.CLAIMS}
-    small = {
-        "affine_subspace": dict(D=16, k=5, distance=1.0),
-        "tube": dict(D=16, k=5, rho=0.3, r_perp=1.0),
-        "ball": dict(D=16, R=1.0, ratios=[0.6]),
-        "sphere_viewpoint": dict(D=16, r=1.0, width=0.1, R_inside=0.5, R_outside=2.0),
-        "intersection_union": dict(D=16, k1=10, k2=12, union_k1=5, union_k2=7),
-        "halfspace_budget": dict(D=16, gap=1.0, budget=2.0, also_project=False),
-        "gordon": dict(D=16, R=1.0, ratios=[0.7], width_mc_samples=20_000),
-        "axis_aligned": dict(D=16, R=1.0, ratio=0.7, support=2),
-    }
-    for name, cfg in small.items():
-        pred, meas, err = _run(by_id[name], dict(cfg, **TINY_ANALYTIC))
+    for name in _ANALYTIC:
+        res = run_claim(f"class_manifolds.{name}")
+        assert res.verdict in ("PASS", "FAIL"), (name, res.verdict, res.reason)
+        assert res.record["figure_error"] is None, name
+        pred, meas = res.prediction, res.measurements[0]
         assert np.shape(pred.value) == np.shape(meas.value)
-        # 12 reps at D = 16: loose, this only proves the path; the claims test accuracy
-        assert err < (0.5 if name == "gordon" else 4.0), (name, pred.value, meas.value)
+        assert np.all(np.isfinite(np.asarray(meas.value, dtype=float)))
+        # 12 reps at D = 16: loose, this only proves the path; the quick claims test accuracy
+        assert res.error < (0.5 if name == "gordon" else 4.0), (name, pred.value, meas.value)
 
 
 def test_analytic_refine_path_gpu_shape():
     """The gpu configs (notebook grid + refined bracket) at a CPU-sized D."""
-    from verify.class_manifolds import _experiments as X
-
     cfg = dict(D=256, gap=0.2, budget=1.0, dims=[1, 3, 5, 10, 15, 30, 50, 75, 100, 200, 256], refine=8, reps=16,
                n_boot=20, steps=150, also_project=False)
-    res = X.analytic_case("halfspace_budget", cfg, 0)
+    res = analytic_case("halfspace_budget", cfg, 0)
     assert len(res["clamp"]["dims"]) > 11
-    assert abs(res["clamp"]["d_star"] - X.theory_d_star("halfspace_budget", cfg, "clamp")) < 3.0
-
-
-TINY_DIGITS = dict(data="digits", arch="mlp", width=16, dims=[1, 4, 16, 64], reps=3, radius=2.0, n_boot=10, train_lr=0.1,
-                   steps=60, epochs=[1, 3], boundary_sizes=[2], boundary_per_size=1, bases=["orthonormal", "axis_aligned"],
-                   final_epoch=3, widths=[8, 16], ensemble_size=2, label_subset=100, label_width=32, label_train_acc=0.5,
-                   label_max_epochs=10, with_softmax=True)
+    assert abs(res["clamp"]["d_star"] - theory_d_star("halfspace_budget", cfg, "clamp")) < 3.0
 
 
 def test_trained_claims_tiny():
-    import verify.class_manifolds as V
-
-    for c in V.CLAIMS:
+    for c in CLAIMS:
         if "trained" in c.tags:
-            pred, meas, err = _run(c, dict(TINY_DIGITS))
-            assert meas.info
+            res = run_claim(c.id)
+            assert res.verdict in ("PASS", "FAIL", "INCONCLUSIVE"), (c.id, res.verdict, res.reason)
+            assert res.record["figure_error"] is None, c.id
+            meas = res.measurements[0]
+            assert meas.info and np.all(np.isfinite(np.asarray(meas.value, dtype=float))), c.id
 
 
 def test_gpu_resnet_path_on_cpu():
-    """gpu profile: ResNet-20-shaped net on synthetic images through the same code, tiny."""
-    import verify.class_manifolds as V
-
-    cfg = dict(V.RESNET_GPU, image_size=8, width=4, blocks=1, n_train=256, epochs=[1, 2], dims=[1, 8, 64, 192], reps=2,
+    """gpu profile: a ResNet-20-shaped net on synthetic images through the same experiment, tiny."""
+    cfg = dict(RESNET_GPU, image_size=8, width=4, blocks=1, n_train=256, epochs=[1, 2], dims=[1, 8, 64, 192], reps=2,
                n_boot=5, steps=15, max_basis_entries=2**22)
-    by_id = {c.id: c for c in V.CLAIMS}
-    for cid in ("class_manifolds.per_class_finite_monotone", "class_manifolds.dimension_vs_training"):
-        pred, meas, err = _run(by_id[cid], cfg)
-    assert meas.info["epochs"] == [1, 2]
+    res = main_experiment(cfg, 0)
+    assert res["epochs"] == [1, 2] and len(res["sweeps"]) == 2
+    assert res["sweeps"][-1]["D"] == 3 * 8 * 8 and res["sweeps"][-1]["rate"].shape == (10, 4)
 
 
-def test_paper_profile_skips_without_cifar():
-    import verify.class_manifolds as V
-    from verify.core.claims import SkipClaim
+def _fake_cifar(folder, n=3):
+    root = os.path.join(folder, "cifar-10-batches-py")
+    os.makedirs(root)
+    rng = np.random.default_rng(0)
+    for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
+        with open(os.path.join(root, name), "wb") as fh:
+            pickle.dump({b"data": rng.integers(0, 256, (n, 3072), dtype=np.uint8), b"labels": rng.integers(0, 10, n).tolist()}, fh)
+    return root
 
-    c = {c.id: c for c in V.CLAIMS}["class_manifolds.dimension_vs_training"]
-    with pytest.raises(SkipClaim):
-        c.practice(_ctx(c.id, dict(c.profiles["paper"].config), "practice"))
+
+def test_cifar10_normalisation_and_skip(tmp_path):
+    """The paper profile reads CIFAR-10 as pixels in [0, 1] minus the per-pixel training mean,
+    flattened NCHW; absent data is a SKIP carrying the loader's message."""
+    with pytest.raises(SkipClaim, match="--data-dir"):
+        _data({"data": "cifar10"}, 0, None)
+    with pytest.raises(SkipClaim, match="data_batch_1"):
+        _data({"data": "cifar10"}, 0, str(tmp_path))
+    root = _fake_cifar(str(tmp_path))
+    raw = np.concatenate([pickle.load(open(os.path.join(root, f"data_batch_{i}"), "rb"))[b"data"] for i in range(1, 6)])
+    pixels = raw.astype(np.float32) / 255.0
+    X, y = _data({"data": "cifar10", "n_train": 10}, 0, str(tmp_path))
+    assert X.shape == (10, 3072) and X.dtype == torch.float32 and y.dtype == torch.long
+    assert np.array_equal(X.numpy(), (pixels - pixels.mean(axis=0, keepdims=True))[:10])
+
+
+def test_paper_profile_skips_without_cifar(tmp_path):
+    res = run_claim("class_manifolds.dimension_vs_training", profile="paper")
+    assert res.verdict == "SKIP" and "--data-dir" in res.reason
+    res = run_claim("class_manifolds.random_labels", profile="paper", data_dir=str(tmp_path))
+    assert res.verdict == "SKIP" and str(tmp_path) in res.reason and "data_batch_1" in res.reason
 
 
 def test_profiles_declared():
-    import verify.class_manifolds as V
-
-    assert len(V.CLAIMS) == 15
-    for c in V.CLAIMS:
-        assert set(c.profiles) == {"quick", "gpu", "paper"}, c.id
+    assert len(CLAIMS) == 15
+    for c in CLAIMS:
+        assert set(c.profiles) == {"tiny", "quick", "gpu", "paper"}, c.id
+        assert all(p.skip_reason is None for p in c.profiles.values()), c.id
+    kinds = [c.kind for c in CLAIMS]
+    assert kinds.count("prediction") == 14 and kinds.count("implementation") == 1

@@ -17,6 +17,8 @@ from typing import Any, Literal
 import numpy as np
 import torch
 
+from theory.class_manifolds._checks import integer, real
+
 __all__ = [
     "BasisKind",
     "make_bases",
@@ -62,10 +64,11 @@ def make_bases(
     """
     if kind not in _BASES:
         raise ValueError(f"kind must be one of {_BASES}, got {kind!r}")
+    D = integer("D", D, low=1)
     if not (1 <= d <= D):
         raise ValueError(f"d must lie in [1, D={D}], got {d}")
-    if n < 1:
-        raise ValueError(f"n must be >= 1, got {n}")
+    d = integer("d", d, low=1, high=D)
+    n = integer("n", n, low=1)
     gdev = generator.device if generator is not None else torch.device(device)
     g = torch.randn(n, d, D, generator=generator, device=gdev, dtype=dtype)
     if kind == "orthonormal":
@@ -93,7 +96,10 @@ def target_distribution(target: Any, K: int) -> torch.Tensor:
     An `int` is a single class (one-hot); a sequence of ints is a boundary target, uniform over
     those classes (the notebook's `onehot_target`); a length-\( K \) probability vector is used
     as given.
+
+    **Arguments:** `target` as above; `K` the number of classes (an integer \( \ge 1 \)).
     """
+    K = integer("K", K, low=1)
     if isinstance(target, (int, np.integer)):
         if not 0 <= int(target) < K:
             raise ValueError(f"target class must lie in [0, {K}), got {target}")
@@ -108,7 +114,7 @@ def target_distribution(target: Any, K: int) -> torch.Tensor:
         q[torch.as_tensor(arr)] = 1.0 / arr.size
         return q
     q = torch.as_tensor(arr, dtype=torch.float64)
-    if q.shape != (K,) or torch.any(q < 0) or abs(float(q.sum()) - 1.0) > 1e-6:
+    if q.shape != (K,) or not bool(torch.isfinite(q).all()) or torch.any(q < 0) or abs(float(q.sum()) - 1.0) > 1e-6:
         raise ValueError(f"target must be a class, a list of classes or a probability vector of length {K}")
     return q
 
@@ -211,14 +217,25 @@ def optimize_in_cut(
     R, D = anchors.shape
     if bases.shape[0] != R or bases.shape[2] != D or targets.shape[0] != R:
         raise ValueError(f"shape mismatch: anchors {tuple(anchors.shape)}, bases {tuple(bases.shape)}, targets {tuple(targets.shape)}")
-    if steps < 1 or lr <= 0:
-        raise ValueError("steps must be >= 1 and lr > 0")
+    steps = integer("steps", steps, low=1)
+    lr = real("lr", lr, low=0.0, low_open=True)
+    eps = real("eps", eps, low=0.0, low_open=True)
+    if len(betas) != 2:
+        raise ValueError(f"betas must be a pair, got {betas!r}")
+    for i, b in enumerate(betas):
+        real(f"betas[{i}]", b, low=0.0, high=1.0, high_open=True)
+    low_loss_tol = real("low_loss_tol", low_loss_tol, low=0.0)
+    std_loss_tol = real("std_loss_tol", std_loss_tol, low=0.0)
+    look_back = integer("look_back", look_back, low=1)
+    for name, t in (("anchors", anchors), ("bases", bases), ("targets", targets)):
+        if not bool(torch.isfinite(t).all()):
+            raise ValueError(f"{name} must be finite")
     if bias_correction not in ("constant", "standard"):
         raise ValueError(f"bias_correction must be 'constant' or 'standard', got {bias_correction!r}")
     if radius_mode not in ("clamp", "project"):
         raise ValueError(f"radius_mode must be 'clamp' or 'project', got {radius_mode!r}")
-    if radius is not None and radius <= 0:
-        raise ValueError(f"radius must be positive, got {radius}")
+    if radius is not None:
+        radius = real("radius", radius, low=0.0, low_open=True)
     shape = tuple(input_shape) if input_shape is not None else (D,)
     if math.prod(shape) != D:
         raise ValueError(f"input_shape {shape} does not have D = {D} entries")
@@ -367,6 +384,14 @@ class CutSweep:
         raise ValueError(f"kind must be success, score or target_mass, got {kind!r}")
 
 
+def _dims(dims) -> np.ndarray:
+    """Sorted distinct cut dimensions: a non-empty collection of integers >= 1."""
+    vals = np.asarray(list(dims) if not isinstance(dims, np.ndarray) else dims, dtype=float).ravel()
+    if vals.size == 0 or not np.all(np.isfinite(vals)) or np.any(vals < 1) or np.any(vals != np.round(vals)):
+        raise ValueError(f"dims must be a non-empty collection of integers >= 1, got {dims!r}")
+    return np.asarray(sorted(set(int(x) for x in dims)))
+
+
 def _target_classes(q: torch.Tensor) -> list[int]:
     return torch.nonzero(q > 0).squeeze(1).tolist()
 
@@ -410,9 +435,12 @@ def cutting_plane_sweep(
 
     **Returns:** one `CutSweep` per target.
     """
-    dims_arr = np.asarray(sorted(set(int(x) for x in dims)))
-    if dims_arr.size == 0 or reps < 1:
-        raise ValueError("dims must be non-empty and reps >= 1")
+    dims_arr = _dims(dims)
+    reps = integer("reps", reps, low=1)
+    num_classes = integer("num_classes", num_classes, low=2)
+    threshold = real("threshold", threshold, low=0.0, high=1.0, low_open=True)
+    max_batch = integer("max_batch", max_batch, low=1)
+    max_basis_entries = integer("max_basis_entries", max_basis_entries, low=1)
     qs = [target_distribution(t, num_classes) for t in targets]
     if isinstance(anchor, AnchorPool):
         sample = anchor.sample
@@ -497,8 +525,16 @@ def geometric_sweep(
     For zero-thickness sets (affine subspaces and their intersections/unions) no optimiser can
     land on the set; `hit(bases) -> bool (n,)` decides whether each cut meets it (see
     `affine_cut_distance`). The result feeds the same estimator as `cutting_plane_sweep`.
+
+    **Arguments:** `D`: input dimension (integer \( \ge 1 \)); `dims`: integers in
+    \( [1, D] \); `reps`: repetitions per \( d \) (integer \( \ge 1 \)); the rest as
+    `make_bases`.
     """
-    dims_arr = np.asarray(sorted(set(int(x) for x in dims)))
+    D = integer("D", D, low=1)
+    dims_arr = _dims(dims)
+    reps = integer("reps", reps, low=1)
+    if dims_arr.max() > D:
+        raise ValueError(f"dims must lie in [1, D={D}], got {dims_arr.max()}")
     score = np.zeros((dims_arr.size, reps))
     for j, d in enumerate(dims_arr):
         M = make_bases(basis, int(d), D, reps, k_nonzero=k_nonzero, generator=generator, dtype=dtype)

@@ -9,11 +9,28 @@ import warnings
 import numpy as np
 from scipy import optimize
 
+from theory.class_manifolds._checks import integer, real
+
 __all__ = ["sigmoid_log", "fit_sigmoid_log", "fit_sigmoid_log_batched", "sigmoid_crossing", "DStarEstimate", "estimate_d_star"]
 
 
 def sigmoid_log(d, a, b, c, s):
-    r"""The notebook's fit family \( p(d) = a + b / (1 + e^{-(\ln d - \ln c)/s}) \) (brief B.3.7)."""
+    r"""The notebook's fit family \( p(d) = a + b / (1 + e^{-(\ln d - \ln c)/s}) \) (brief B.3.7).
+
+    **Arguments:** `d`: cut dimension(s), finite and \( > 0 \); `a`, `b` finite; `c`, `s`
+    finite and \( > 0 \).
+    """
+    d = np.asarray(d, dtype=float)
+    if not np.all(np.isfinite(d)) or np.any(d <= 0):
+        raise ValueError("d must be finite and > 0")
+    a, b = real("a", a), real("b", b)
+    c = real("c", c, low=0.0, low_open=True)
+    s = real("s", s, low=0.0, low_open=True)
+    return _sigmoid_log(d, a, b, c, s)
+
+
+def _sigmoid_log(d, a, b, c, s):
+    """`sigmoid_log` without argument checks (the fitters' model function)."""
     d = np.asarray(d, dtype=float)
     z = np.clip(-(np.log(d) - np.log(c)) / s, -700, 700)
     return a + b / (1.0 + np.exp(z))
@@ -53,14 +70,21 @@ def fit_sigmoid_log(dims, values, *, p0=None, level: float = 0.5, aggregate: boo
       least-squares minimiser (the sum of squares splits into within-`d` and between-`d` parts),
       faster; only `pcov` differs (its residual scale then ignores within-`d` scatter).
 
-    **Returns:** `(popt, pcov)`; `pcov` may contain `inf` when a parameter is not identified.
+    **Returns:** `(popt, pcov)`; `pcov` may contain `inf` when a parameter is not identified
+    (e.g. values that are all zero, or constant: a flat curve has no crossing to locate).
+
+    **Raises:** `ValueError` for non-finite or non-positive `dims`, non-finite `values`,
+    lengths that differ or are below 4, or a failed fit.
     """
     dims = np.asarray(dims, dtype=float).ravel()
     values = np.asarray(values, dtype=float).ravel()
     if dims.shape != values.shape or dims.size < 4:
         raise ValueError("dims and values must have the same length >= 4")
-    if np.any(dims <= 0):
-        raise ValueError("dims must be positive")
+    if not np.all(np.isfinite(dims)) or np.any(dims <= 0):
+        raise ValueError("dims must be finite and positive")
+    if not np.all(np.isfinite(values)):
+        raise ValueError("values must be finite")
+    level = real("level", level)
     if p0 is None:
         ud = np.unique(dims)
         means = np.array([values[dims == u].mean() for u in ud])
@@ -78,7 +102,7 @@ def fit_sigmoid_log(dims, values, *, p0=None, level: float = 0.5, aggregate: boo
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         popt, pcov = optimize.curve_fit(
-            sigmoid_log, dims, values, p0=p0, sigma=sigma, bounds=(lo, hi), method="trf", maxfev=4000,
+            _sigmoid_log, dims, values, p0=p0, sigma=sigma, bounds=(lo, hi), method="trf", maxfev=4000,
             jac=_sigmoid_log_jac
         )
     return popt, pcov
@@ -89,7 +113,19 @@ def sigmoid_crossing(popt, level: float = 0.5) -> float:
     \( \ln d = \ln c + s\,\operatorname{logit}((\text{level} - a)/b) \).
 
     Returns `0.0` when the whole curve lies above `level` and `inf` when it never reaches it.
+
+    **Arguments:** `popt`: four finite numbers `(a, b, c, s)` with \( c, s > 0 \); `level` in
+    \( (0, 1) \).
     """
+    p = np.asarray(popt, dtype=float)
+    if p.shape != (4,) or not np.all(np.isfinite(p)) or p[2] <= 0 or p[3] <= 0:
+        raise ValueError(f"popt must be four finite numbers (a, b, c, s) with c > 0 and s > 0, got {popt!r}")
+    level = real("level", level, low=0.0, high=1.0, low_open=True, high_open=True)
+    return _crossing(popt, level)
+
+
+def _crossing(popt, level: float = 0.5) -> float:
+    """`sigmoid_crossing` without argument checks: `nan` when c or s is not positive."""
     a, b, c, s = (float(v) for v in popt)
     if not (c > 0 and s > 0):
         return math.nan
@@ -224,7 +260,7 @@ def _crossing_of(dims, values, level, p0=None) -> tuple[float, np.ndarray | None
         popt, _ = fit_sigmoid_log(dims, values, p0=p0, level=level, aggregate=True)
     except (RuntimeError, ValueError):
         return math.nan, None
-    x = sigmoid_crossing(popt, level)
+    x = _crossing(popt, level)
     return float(np.clip(x, ud[0], np.inf) if x != math.inf else math.inf), popt
 
 
@@ -250,14 +286,29 @@ def estimate_d_star(
     - `n_boot`: bootstrap refits; `ci`: interval coverage; `n_notebook`: parameter draws for
       the notebook's half-range error bar. `rng`: numpy Generator.
 
-    **Returns:** a `DStarEstimate`.
+    **Returns:** a `DStarEstimate`. Where nothing can be located its fields say so rather
+    than raise: values that are all zero (no run succeeds at any \( d \)) give
+    `d_star = inf` with `censored="above"`; `n_boot = 0` gives no interval (`ci_low`,
+    `ci_high` are `nan`); an unidentified fit gives `notebook_error = nan`.
+
+    **Raises:** `ValueError` naming the argument: `dims` not finite, positive and one per row
+    of `values`; `values` not finite and in \( [0, 1] \); `D` not an integer \( \ge \max \)
+    `dims`; `level` or `ci` outside \( (0, 1) \); `n_boot` < 0; `n_notebook` < 1.
     """
     dims = np.asarray(dims, dtype=float)
     values = np.asarray(values, dtype=float)
-    if values.ndim != 2 or values.shape[0] != dims.shape[0]:
+    if dims.ndim != 1 or dims.size < 1 or not np.all(np.isfinite(dims)) or np.any(dims <= 0):
+        raise ValueError(f"dims must be a non-empty vector of finite, positive cut dimensions, got {dims}")
+    if values.ndim != 2 or values.shape[0] != dims.shape[0] or values.shape[1] < 1:
         raise ValueError(f"values must be (n_d, reps) with n_d = {dims.shape[0]}, got {values.shape}")
+    if not np.all(np.isfinite(values)) or np.any(values < -1e-6) or np.any(values > 1 + 1e-6):
+        raise ValueError("values must be finite and lie in [0, 1] (success indicators or probabilities)")
+    D = integer("D", D, low=max(1, int(np.ceil(dims.max()))))
     if not 0 < level < 1:
         raise ValueError(f"level must lie in (0, 1), got {level}")
+    ci = real("ci", ci, low=0.0, high=1.0, low_open=True, high_open=True)
+    n_boot = integer("n_boot", n_boot, low=0)
+    n_notebook = integer("n_notebook", n_notebook, low=1)
     rng = np.random.default_rng(0) if rng is None else rng
     order = np.argsort(dims)
     dims, values = dims[order], values[order]
@@ -287,7 +338,7 @@ def estimate_d_star(
         if todo.size:
             start = popt if popt is not None else _initial_guess(dims, means, level)
             fits = fit_sigmoid_log_batched(dims, bm[todo], np.full(n_d, reps), start)
-            xs = np.array([sigmoid_crossing(p, level) for p in fits])
+            xs = np.array([_crossing(p, level) for p in fits])
             xs = np.where(xs > dims[-1], math.inf, np.maximum(xs, dims[0]))
             boot[todo] = xs
     fin = boot[~np.isnan(boot)]
@@ -304,7 +355,7 @@ def estimate_d_star(
             _, pcov = fit_sigmoid_log(flat_d, values.ravel(), p0=popt, level=level)
             if np.all(np.isfinite(pcov)):
                 draws = rng.multivariate_normal(popt, pcov, size=n_notebook, check_valid="ignore")
-                xs = np.array([sigmoid_crossing(p, level) for p in draws])
+                xs = np.array([_crossing(p, level) for p in draws])
                 xs = xs[np.isfinite(xs) & (xs > 0)]
                 if xs.size:
                     nb_err = float((xs.max() - xs.min()) / 2)

@@ -1,44 +1,41 @@
-r"""Networks, data and the notebook's training loop, used by the verification experiments.
+r"""Networks and the notebook's training loop, used by the verification experiments.
 
 - `mlp(width, ...)`, `softmax_regression(...)`: small models on flattened inputs (digits, D = 64).
 - `resnet20(...)`: Keras-style ResNet v1 (depth \( 6n+2 \), BN, 1x1 projection shortcuts), NCHW,
   taking *flattened* inputs of size \( 3 \cdot s^2 \) so that cuts live in \( \mathbb{R}^D \).
-- `digits_data()`: scikit-learn digits as pixels in [0, 1] minus the per-pixel training mean.
-- `synthetic_images(...)`: class-conditional 3-channel images (smooth class templates plus noise).
-- `load_cifar10(data_dir)`: the python-pickle CIFAR-10 batches if present (else `None`).
 - `train_classifier(...)`: SGD with momentum 0.9, batches of 128 drawn at random every step,
   stepwise LR (x0.01 at epoch 80, x0.001 at 120), L2 weight decay on tensors with more than
   2 dimensions only (brief B.3.1); returns the model at chosen epochs.
+
+The data sets (digits, procedural images, CIFAR-10) live in `numerics._data`.
 """
 
 from __future__ import annotations
 
 import copy
 import math
-import os
-import pickle
 from collections.abc import Sequence
 
 import numpy as np
 import torch
 from torch import nn
 
+from theory.class_manifolds._checks import integer, real
+
 __all__ = [
     "mlp",
     "softmax_regression",
     "resnet20",
-    "digits_data",
-    "synthetic_images",
-    "load_cifar10",
+    "ResNetV1",
     "train_classifier",
     "accuracy",
 ]
 
 
 def mlp(in_dim: int, width: int, num_classes: int = 10, depth: int = 1) -> nn.Module:
-    """ReLU MLP with `depth` hidden layers of `width` units."""
-    if width < 1 or depth < 1:
-        raise ValueError("width and depth must be >= 1")
+    """ReLU MLP with `depth` hidden layers of `width` units (all sizes integers >= 1)."""
+    in_dim, width = integer("in_dim", in_dim, low=1), integer("width", width, low=1)
+    num_classes, depth = integer("num_classes", num_classes, low=1), integer("depth", depth, low=1)
     layers: list[nn.Module] = []
     d = in_dim
     for _ in range(depth):
@@ -49,7 +46,8 @@ def mlp(in_dim: int, width: int, num_classes: int = 10, depth: int = 1) -> nn.Mo
 
 
 def softmax_regression(in_dim: int, num_classes: int = 10) -> nn.Module:
-    """Multinomial logistic regression (a linear layer)."""
+    """Multinomial logistic regression (a linear layer; sizes integers >= 1)."""
+    in_dim, num_classes = integer("in_dim", in_dim, low=1), integer("num_classes", num_classes, low=1)
     return nn.Linear(in_dim, num_classes)
 
 
@@ -76,8 +74,9 @@ class ResNetV1(nn.Module):
 
     def __init__(self, n: int = 3, width: int = 16, num_classes: int = 10, image_size: int = 32, channels: int = 3):
         super().__init__()
-        if n < 1 or width < 1:
-            raise ValueError("n and width must be >= 1")
+        n, width = integer("n", n, low=1), integer("width", width, low=1)
+        num_classes, channels = integer("num_classes", num_classes, low=1), integer("channels", channels, low=1)
+        image_size = integer("image_size", image_size, low=1)
         self.shape = (channels, image_size, image_size)
         self.stem = nn.Conv2d(channels, width, 3, 1, 1, bias=True)
         self.bn = nn.BatchNorm2d(width)
@@ -102,68 +101,12 @@ def resnet20(width: int = 16, n: int = 3, num_classes: int = 10, image_size: int
     return ResNetV1(n=n, width=width, num_classes=num_classes, image_size=image_size)
 
 
-def digits_data(dtype=torch.float32) -> tuple[torch.Tensor, torch.Tensor]:
-    """scikit-learn digits: `(1797, 64)` pixels in [0, 1] minus the per-pixel mean, and labels."""
-    from sklearn.datasets import load_digits
-
-    X, y = load_digits(return_X_y=True)
-    X = X / 16.0
-    X = X - X.mean(axis=0, keepdims=True)
-    return torch.as_tensor(X, dtype=dtype), torch.as_tensor(y, dtype=torch.long)
-
-
-def synthetic_images(
-    n: int, *, image_size: int = 32, num_classes: int = 10, noise: float = 0.35, seed: int = 0, dtype=torch.float32
-) -> tuple[torch.Tensor, torch.Tensor]:
-    r"""Class-conditional synthetic 3-channel images, flattened to \( D = 3 s^2 \).
-
-    Each class has a smooth template (a random \( 4\times4\times3 \) pattern upsampled
-    bilinearly, values in [0, 1]); an image is its class template plus i.i.d. Gaussian pixel noise
-    of std `noise` and a random global brightness shift, clipped to [0, 1], minus the mean image.
-    """
-    g = torch.Generator().manual_seed(int(seed))
-    small = torch.rand(num_classes, 3, 4, 4, generator=g)
-    templates = torch.nn.functional.interpolate(small, size=(image_size, image_size), mode="bilinear", align_corners=False)
-    y = torch.randint(0, num_classes, (n,), generator=g)
-    x = templates[y] + noise * torch.randn(n, 3, image_size, image_size, generator=g)
-    x = x + 0.1 * torch.randn(n, 1, 1, 1, generator=g)
-    x = x.clamp(0, 1)
-    x = x - x.mean(dim=0, keepdim=True)
-    return x.reshape(n, -1).to(dtype), y
-
-
-def load_cifar10(data_dir: str | os.PathLike | None, *, train: bool = True, dtype=torch.float32):
-    """CIFAR-10 from `data_dir/cifar-10-batches-py` (or `data_dir` itself), pixels in [0, 1] minus
-    the per-pixel training mean, flattened NCHW. Returns `None` when the files are absent."""
-    if data_dir is None:
-        return None
-    root = None
-    for cand in (os.path.join(data_dir, "cifar-10-batches-py"), data_dir):
-        if os.path.exists(os.path.join(cand, "data_batch_1")):
-            root = cand
-            break
-    if root is None:
-        return None
-
-    def load(name):
-        with open(os.path.join(root, name), "rb") as f:
-            d = pickle.load(f, encoding="bytes")
-        return np.asarray(d[b"data"], dtype=np.float32) / 255.0, np.asarray(d[b"labels"])
-
-    parts = [load(f"data_batch_{i}") for i in range(1, 6)]
-    Xtr = np.concatenate([p[0] for p in parts])
-    ytr = np.concatenate([p[1] for p in parts])
-    mean = Xtr.mean(axis=0, keepdims=True)
-    if train:
-        X, y = Xtr, ytr
-    else:
-        X, y = load("test_batch")
-    return torch.as_tensor(X - mean, dtype=dtype), torch.as_tensor(y, dtype=torch.long)
-
-
 @torch.no_grad()
 def accuracy(model: nn.Module, X: torch.Tensor, y: torch.Tensor, batch: int = 2048) -> float:
-    """Fraction of correct argmax predictions (eval mode)."""
+    """Fraction of correct argmax predictions (eval mode) over a non-empty `X`, in batches of `batch`."""
+    batch = integer("batch", batch, low=1)
+    if X.shape[0] < 1 or y.shape[0] != X.shape[0]:
+        raise ValueError(f"X must be non-empty and y must have one label per row, got {tuple(X.shape)} and {tuple(y.shape)}")
     model.eval()
     correct = 0
     for i in range(0, X.shape[0], batch):
@@ -194,12 +137,25 @@ def train_classifier(
     - `stop_at_accuracy`: instead, train until the training accuracy reaches this value (checked
       after each epoch, at most `max_epochs`); the returned dict then has the epoch reached.
     - `generator`: torch Generator for the batch draws.
+    - `batch_size` (integer >= 1), `lr` (> 0), `momentum` (in [0, 1)), `weight_decay` (>= 0):
+      SGD's, all finite.
 
     **Returns:** `{epoch: model copy}` (models in eval mode, on `device`).
     """
-    keep = sorted({int(epochs)} if isinstance(epochs, (int, np.integer)) else {int(e) for e in epochs})
-    if stop_at_accuracy is None and (not keep or keep[0] < 0):
+    ep = [epochs] if np.ndim(epochs) == 0 else list(epochs)
+    keep = sorted({integer("epochs", e, low=0) for e in ep})
+    if stop_at_accuracy is None and not keep:
         raise ValueError("epochs must be non-negative")
+    batch_size = integer("batch_size", batch_size, low=1)
+    lr = real("lr", lr, low=0.0, low_open=True)
+    momentum = real("momentum", momentum, low=0.0, high=1.0, high_open=True)
+    weight_decay = real("weight_decay", weight_decay, low=0.0)
+    if stop_at_accuracy is not None:
+        stop_at_accuracy = real("stop_at_accuracy", stop_at_accuracy, low=0.0, high=1.0, low_open=True)
+        if max_epochs is not None:
+            max_epochs = integer("max_epochs", max_epochs, low=1)
+    if X.shape[0] < 1 or y.shape[0] != X.shape[0]:
+        raise ValueError(f"X must be non-empty and y must have one label per row, got {tuple(X.shape)} and {tuple(y.shape)}")
     last = keep[-1] if stop_at_accuracy is None else int(max_epochs or 1000)
     model = model.to(device)
     X, y = X.to(device), y.to(device)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from theory.class_manifolds._checks import real
+
 __all__ = [
     "BallClassifier",
     "TubeClassifier",
@@ -18,6 +20,18 @@ __all__ = [
     "affine_cut_distance",
     "affine_intersection",
 ]
+
+
+def _vector(name: str, x) -> torch.Tensor:
+    """A non-empty, finite vector (flattened), as a tensor of its own dtype."""
+    t = torch.as_tensor(x).reshape(-1)
+    if t.numel() == 0 or not bool(torch.isfinite(t).all()):
+        raise ValueError(f"{name} must be a non-empty vector of finite values")
+    return t
+
+
+def _shape_params(radius, sharpness) -> tuple[float, float]:
+    return (real("radius", radius, low=0.0, low_open=True), real("sharpness", sharpness, low=0.0, low_open=True))
 
 
 class _TwoClass(torch.nn.Module):
@@ -34,10 +48,9 @@ class BallClassifier(_TwoClass):
 
     def __init__(self, center, radius: float, sharpness: float = 10.0):
         super().__init__()
-        if radius <= 0:
-            raise ValueError(f"radius must be positive, got {radius}")
-        self.register_buffer("center", torch.as_tensor(center).reshape(-1))
-        self.radius, self.sharpness = float(radius), float(sharpness)
+        radius, sharpness = _shape_params(radius, sharpness)
+        self.register_buffer("center", _vector("center", center))
+        self.radius, self.sharpness = radius, sharpness
 
     def score(self, x):
         d2 = ((x - self.center) ** 2).sum(-1)
@@ -50,10 +63,10 @@ class ShellClassifier(_TwoClass):
 
     def __init__(self, center, radius: float, width: float, sharpness: float = 10.0):
         super().__init__()
-        if radius <= 0 or width <= 0:
-            raise ValueError("radius and width must be positive")
-        self.register_buffer("center", torch.as_tensor(center).reshape(-1))
-        self.radius, self.width, self.sharpness = float(radius), float(width), float(sharpness)
+        radius, sharpness = _shape_params(radius, sharpness)
+        width = real("width", width, low=0.0, low_open=True)
+        self.register_buffer("center", _vector("center", center))
+        self.radius, self.width, self.sharpness = radius, width, sharpness
 
     def score(self, x):
         dist = (x - self.center).norm(dim=-1)
@@ -69,14 +82,18 @@ class TubeClassifier(_TwoClass):
         U = torch.as_tensor(directions)
         if U.ndim != 2:
             raise ValueError("directions must be a (k, D) matrix")
+        if not bool(torch.isfinite(U).all()):
+            raise ValueError("directions must be finite")
         eye = torch.eye(U.shape[0], dtype=U.dtype)
         if not torch.allclose(U @ U.T, eye, atol=1e-5):
             raise ValueError("directions must have orthonormal rows")
-        if radius <= 0:
-            raise ValueError(f"radius must be positive, got {radius}")
-        self.register_buffer("point", torch.as_tensor(point).reshape(-1))
+        radius, sharpness = _shape_params(radius, sharpness)
+        point = _vector("point", point)
+        if point.numel() != U.shape[1]:
+            raise ValueError(f"point has {point.numel()} entries but directions are {tuple(U.shape)} (k, D)")
+        self.register_buffer("point", point)
         self.register_buffer("U", U)
-        self.radius, self.sharpness = float(radius), float(sharpness)
+        self.radius, self.sharpness = radius, sharpness
 
     def score(self, x):
         y = x - self.point
@@ -89,10 +106,14 @@ class HalfSpaceClassifier(_TwoClass):
 
     def __init__(self, w, b: float, sharpness: float = 10.0):
         super().__init__()
-        w = torch.as_tensor(w).reshape(-1)
+        w = _vector("w", w)
+        if float(w.norm()) == 0.0:
+            raise ValueError("w must be non-zero (the half-space normal)")
+        b = real("b", b)
+        sharpness = real("sharpness", sharpness, low=0.0, low_open=True)
         self.register_buffer("w", w / w.norm())
-        self.b = float(b) / float(w.norm())
-        self.sharpness = float(sharpness)
+        self.b = b / float(w.norm())
+        self.sharpness = sharpness
 
     def score(self, x):
         return self.sharpness * (x @ self.w - self.b)
@@ -109,11 +130,31 @@ def affine_cut_distance(anchor, bases: torch.Tensor, point, directions) -> torch
     - `anchor`: `(D,)`. `bases`: `(n, d, D)`. `point`: `(D,)`. `directions`: `(k, D)` (`k` may be 0).
 
     **Returns:** `(n,)` distances (float64).
+
+    **Raises:** `ValueError` for non-finite inputs, zero rows of `bases` or `directions` (not a
+    basis), or shapes that disagree on \( D \).
     """
     M = torch.as_tensor(bases, dtype=torch.float64)
+    if M.ndim != 3 or M.shape[1] < 1 or M.shape[2] < 1:
+        raise ValueError(f"bases must be (n, d, D) with d, D >= 1, got shape {tuple(M.shape)}")
     n, d, D = M.shape
-    U = torch.as_tensor(directions, dtype=torch.float64).reshape(-1, D)
-    b = torch.as_tensor(point, dtype=torch.float64).reshape(D) - torch.as_tensor(anchor, dtype=torch.float64).reshape(D)
+    U = torch.as_tensor(directions, dtype=torch.float64)
+    if U.numel() % D or (U.ndim == 2 and U.shape[1] != D):
+        raise ValueError(f"directions must be (k, D={D}), got shape {tuple(U.shape)}")
+    U = U.reshape(-1, D)
+    a = torch.as_tensor(anchor, dtype=torch.float64)
+    p = torch.as_tensor(point, dtype=torch.float64)
+    for name, t in (("anchor", a), ("point", p)):
+        if t.numel() != D:
+            raise ValueError(f"{name} must have D = {D} entries, got shape {tuple(t.shape)}")
+    for name, t in (("anchor", a), ("point", p), ("bases", M), ("directions", U)):
+        if not bool(torch.isfinite(t).all()):
+            raise ValueError(f"{name} must be finite")
+    if n and bool((M.norm(dim=2) == 0).any()):
+        raise ValueError("bases must have non-zero rows")
+    if U.shape[0] and bool((U.norm(dim=1) == 0).any()):
+        raise ValueError("directions must have non-zero rows")
+    b = p.reshape(D) - a.reshape(D)
     A = torch.cat([M, U.expand(n, -1, -1)], dim=1).transpose(1, 2)  # (n, D, d + k)
     Q, _ = torch.linalg.qr(A)
     res = b - (Q @ (Q.transpose(1, 2) @ b.unsqueeze(-1))).squeeze(-1)
@@ -126,10 +167,25 @@ def affine_intersection(point1, directions1, point2, directions2, *, tol: float 
     Solves \( a_1 + U_1^\top s = a_2 + U_2^\top t \) by least squares; the directions are an
     orthonormal basis of \( \operatorname{span}(U_1) \cap \operatorname{span}(U_2) \).
 
+    **Arguments:** `point1`, `point2`: `(D,)`; `directions1`, `directions2`: `(k_i, D)` with
+    non-zero rows, \( k_i \ge 1 \); all finite. `tol`: relative tolerance (finite, > 0).
+
     **Returns:** `(point, directions)` as float64 numpy arrays, or `None` if they do not meet.
     """
+    tol = real("tol", tol, low=0.0, low_open=True)
     a1, a2 = np.asarray(point1, float), np.asarray(point2, float)
     U1, U2 = np.atleast_2d(np.asarray(directions1, float)), np.atleast_2d(np.asarray(directions2, float))
+    if a1.ndim != 1 or a1.size < 1 or a2.shape != a1.shape:
+        raise ValueError(f"point1 and point2 must be vectors of one length D, got shapes {a1.shape}, {a2.shape}")
+    for name, U in (("directions1", U1), ("directions2", U2)):
+        if U.ndim != 2 or U.shape[0] < 1 or U.shape[1] != a1.size:
+            raise ValueError(f"{name} must be (k, D={a1.size}) with k >= 1, got shape {U.shape}")
+    for name, x in (("point1", a1), ("point2", a2), ("directions1", U1), ("directions2", U2)):
+        if not np.all(np.isfinite(x)):
+            raise ValueError(f"{name} must be finite")
+    for name, U in (("directions1", U1), ("directions2", U2)):
+        if np.any(np.linalg.norm(U, axis=1) == 0):
+            raise ValueError(f"{name} must have non-zero rows")
     A = np.concatenate([U1.T, -U2.T], axis=1)
     sol, *_ = np.linalg.lstsq(A, a2 - a1, rcond=None)
     if np.linalg.norm(A @ sol - (a2 - a1)) > tol * max(1.0, np.linalg.norm(a2 - a1)):

@@ -7,35 +7,44 @@ numpy arrays (picklable, so `ctx.shared` can cache them).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import time
 from typing import Any
 
 import numpy as np
 import torch
 
-import theory.class_manifolds as T
+from numerics._data import cifar10, digits_centered, template_images
 from numerics.class_manifolds import (
     AnchorPool,
     BallClassifier,
+    CutSweep,
+    CuttingPlaneResult,
     HalfSpaceClassifier,
     ShellClassifier,
     TubeClassifier,
+    accuracy,
     affine_cut_distance,
     affine_intersection,
     cutting_plane_dimensions,
     estimate_d_star,
     geometric_sweep,
-)
-from numerics.class_manifolds._nets import (
-    accuracy,
-    digits_data,
-    load_cifar10,
     mlp,
     resnet20,
     softmax_regression,
-    synthetic_images,
     train_classifier,
 )
+from theory.class_manifolds import (
+    d_star_crossing,
+    p_hit_affine_subspace,
+    p_hit_ball,
+    p_hit_ball_axis_aligned,
+    p_hit_halfspace_budget,
+    p_hit_intersection,
+    p_hit_sphere,
+    p_hit_tube,
+    p_hit_union,
+)
+from verify.core.claims import SkipClaim
 from verify.core.seeding import stream_seed
 
 # --------------------------------------------------------------------------- helpers
@@ -211,8 +220,6 @@ def analytic_case(case: str, cfg, seed: int, device: str = "cpu") -> dict[str, A
 
 def _refined(model, res, anchor, reps, refine, basis, gen, rng, n_boot, device, D, args):
     """Second stage: `refine` extra dims spread over the bracket of the first crossing."""
-    from numerics.class_manifolds import CuttingPlaneResult, CutSweep
-
     sw = res.sweep
     rate = sw.success_rate
     j = int(np.nonzero(rate >= 0.5)[0][0])
@@ -234,8 +241,6 @@ def _refined(model, res, anchor, reps, refine, basis, gen, rng, n_boot, device, 
 
 
 def _geo_result(sw, D, n_boot, rng):
-    from numerics.class_manifolds import CuttingPlaneResult
-
     return CuttingPlaneResult(sweep=sw, estimate=estimate_d_star(sw.dims, sw.values(), D, n_boot=n_boot, rng=rng))
 
 
@@ -269,57 +274,59 @@ def theory_curve(case: str, cfg, name: str, d) -> np.ndarray:
     """Exact P(d) of an analytic case (config as in `analytic_case`)."""
     D = int(cfg["D"])
     if case == "affine_subspace":
-        return T.p_hit_affine_subspace(d, D, int(cfg["k"]))
+        return p_hit_affine_subspace(d, D, int(cfg["k"]))
     if case == "intersection_union":
         if name == "intersection":
-            return T.p_hit_intersection(d, D, int(cfg["k1"]), int(cfg["k2"]))
-        return T.p_hit_union(d, D, int(cfg["union_k1"]), int(cfg["union_k2"]))
+            return p_hit_intersection(d, D, int(cfg["k1"]), int(cfg["k2"]))
+        return p_hit_union(d, D, int(cfg["union_k1"]), int(cfg["union_k2"]))
     if case == "tube":
-        return T.p_hit_tube(d, D, int(cfg["k"]), float(cfg["rho"]), float(cfg["r_perp"]))
+        return p_hit_tube(d, D, int(cfg["k"]), float(cfg["rho"]), float(cfg["r_perp"]))
     if case in ("ball", "gordon"):
         ratio = float(name.split("_")[1])
-        return T.p_hit_ball(d, D, ratio * float(cfg["R"]), float(cfg["R"]))
+        return p_hit_ball(d, D, ratio * float(cfg["R"]), float(cfg["R"]))
     if case == "sphere_viewpoint":
         R = float(cfg["R_inside"] if name == "inside" else cfg["R_outside"])
         r, w = float(cfg["r"]), float(cfg["width"])
         if R < r - w:
-            return T.p_hit_sphere(d, D, r, R)
-        return T.p_hit_ball(d, D, r + w, R)
+            return p_hit_sphere(d, D, r, R)
+        return p_hit_ball(d, D, r + w, R)
     if case == "halfspace_budget":
-        return T.p_hit_halfspace_budget(d, D, float(cfg["gap"]), float(cfg["budget"]))
+        return p_hit_halfspace_budget(d, D, float(cfg["gap"]), float(cfg["budget"]))
     if case == "axis_aligned":
         if name == "axis_aligned":
-            return T.p_hit_ball_axis_aligned(np.round(np.asarray(d)).astype(int), D, float(cfg["ratio"]) * float(cfg["R"]), float(cfg["R"]), int(cfg["support"]))
-        return T.p_hit_ball(d, D, float(cfg["ratio"]) * float(cfg["R"]), float(cfg["R"]))
+            return p_hit_ball_axis_aligned(np.round(np.asarray(d)).astype(int), D, float(cfg["ratio"]) * float(cfg["R"]), float(cfg["R"]), int(cfg["support"]))
+        return p_hit_ball(d, D, float(cfg["ratio"]) * float(cfg["R"]), float(cfg["R"]))
     raise ValueError(case)
 
 
 def theory_d_star(case: str, cfg, name: str) -> float:
     D = int(cfg["D"])
     continuous = case not in ("affine_subspace", "intersection_union") and not (case == "axis_aligned" and name == "axis_aligned")
-    return T.d_star_crossing(lambda d: theory_curve(case, cfg, name, d), D, 0.5, continuous=continuous)
+    return d_star_crossing(lambda d: theory_curve(case, cfg, name, d), D, 0.5, continuous=continuous)
 
 
 # --------------------------------------------------------------------------- trained models
 
 
 def _data(cfg, seed: int, data_dir: str | None = None):
+    """`(X, y)`: inputs flattened to `(n, D)` (float32, pixels in [0, 1] minus the per-pixel
+    training mean) and int64 labels. CIFAR-10 absent under `data_dir` SKIPs the claim."""
     kind = cfg.get("data", "digits")
     if kind == "cifar10":
-        from verify.core.claims import SkipClaim
-
-        loaded = load_cifar10(data_dir)
-        if loaded is None:
-            raise SkipClaim("CIFAR-10 (cifar-10-batches-py) not found under --data-dir")
-        X, y = loaded
+        try:
+            split = cifar10(data_dir)
+        except FileNotFoundError as e:
+            raise SkipClaim(str(e)) from None
+        pixels = split.x_train.reshape(split.x_train.shape[0], -1)  # NCHW rows, as CIFAR-10 stores them
+        X = torch.as_tensor(pixels - pixels.mean(axis=0, keepdims=True), dtype=torch.float32)
+        y = torch.as_tensor(split.y_train, dtype=torch.long)
         n = int(cfg.get("n_train") or X.shape[0])
         return X[:n], y[:n]
     if kind == "digits":
-        X, y = digits_data()
-        return X, y
+        return digits_centered()
     if kind == "synthetic":
-        return synthetic_images(int(cfg["n_train"]), image_size=int(cfg.get("image_size", 32)), noise=float(cfg.get("noise", 0.35)),
-                                seed=stream_seed(seed, "synthetic-data") % 2**31)
+        return template_images(int(cfg["n_train"]), image_size=int(cfg.get("image_size", 32)), noise=float(cfg.get("noise", 0.35)),
+                               seed=stream_seed(seed, "synthetic-data") % 2**31)
     raise ValueError(f"unknown data {kind!r}")
 
 
@@ -341,8 +348,6 @@ def _train(cfg, seed, stream, X, y, epochs, device, width=None, **kw):
 
 
 def _sweep(model, X, y, cfg, seed, stream, device, targets=None, basis="gaussian_unit"):
-    import time
-
     t0 = time.perf_counter()
     D = X.shape[1]
     kw = sweep_kwargs(cfg, device)

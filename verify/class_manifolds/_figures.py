@@ -1,0 +1,42 @@
+"""Figures: success probability against the cut dimension, with sigmoid fits and theory curves."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from numerics.class_manifolds import sigmoid_log
+
+
+def _plot_curves(ax, dims, rate, popt, label, color):
+    ax.scatter(dims, rate, s=14, color=color, label=f"measured {label}")
+    if popt is not None and np.all(np.isfinite(popt)) and popt[1] > 0:
+        xs = np.geomspace(max(dims.min(), 1.0), dims.max(), 300)
+        ax.plot(xs, sigmoid_log(xs, *popt), "--", color=color, label=f"sigmoid fit {label}")
+
+
+def success_figure(title: str):
+    """A claim's figure: each measured `rate_<name>` curve (with its `popt_<name>` fit) and,
+    where the prediction has one, the theory curve `curve_<name>` on `grid`."""
+
+    def fig_fn(ctx, prediction, measurements):
+        import matplotlib.pyplot as plt  # heavy; only the figure step needs it
+
+        fig, ax = plt.subplots(figsize=(6.5, 4))
+        m = measurements[0]
+        names = [k[len("rate_"):] for k in m.raw if k.startswith("rate_")]
+        colors = plt.cm.tab10(np.linspace(0, 1, 10))
+        for i, name in enumerate(names):
+            c = colors[i % 10]
+            _plot_curves(ax, np.asarray(m.raw["dims"]), np.asarray(m.raw[f"rate_{name}"]), m.raw.get(f"popt_{name}"), name, c)
+            if f"curve_{name}" in prediction.raw:
+                ax.plot(prediction.raw["grid"], prediction.raw[f"curve_{name}"], "-", color=c, alpha=0.6, label=f"theory {name}")
+        ax.set_xscale("log")
+        ax.set_xlabel("cut dimension d")
+        ax.set_ylabel("success probability")
+        ax.axhline(0.5, color="gray", lw=0.5)
+        ax.set_title(title)
+        ax.legend(fontsize=6, ncol=2)
+        fig.tight_layout()
+        return fig
+
+    return fig_fn
