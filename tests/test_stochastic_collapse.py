@@ -1,18 +1,36 @@
 """Tests of stochastic_collapse: symbolic checks, closed forms against quadrature and
-brute force, numerics against the theory, and a tiny end-to-end run of every claim (quick
-and gpu profiles)."""
+brute force, numerics against the theory, the bad-input rule for every public function, and
+a tiny end-to-end run of every claim through the harness (`run_claim`, tiny profile)."""
 
 from __future__ import annotations
 
 import math
 
+import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
+import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 from scipy import integrate, stats
 
+import numerics.stochastic_collapse as N
+from numerics.stochastic_collapse import (
+    diagonal_teacher_student_problem,
+    independent_neuron_fraction,
+    invariance_run,
+    mode_test_mse,
+    sgd_neuron_lyapunov,
+    single_neuron_data,
+)
 from theory import stochastic_collapse as T
+from tests._bad_input import check_bad_inputs
+from theory.stochastic_collapse._invariance import sign_set
+from verify.core.claims import Measurement
+from verify.core.stats import zero_crossing
+from verify.core.testing import run_claim
+from verify.stochastic_collapse import CLAIMS
 
 # --------------------------------------------------------------------------- symbolic
 
@@ -36,10 +54,6 @@ def test_invariant_sets_listing(act, sign_ok):
 
 
 def test_generic_activation_sign_set_needs_sigma0_zero():
-    import sympy as sp
-
-    from theory.stochastic_collapse._invariance import sign_set
-
     net = T.TwoLayerNet(d_in=1, width=2, d_out=1, activation="generic")
     ng = T.normal_gradient(net, sign_set(net, 1))
     s0 = sp.Function("sigma")(0)
@@ -122,8 +136,6 @@ def test_sgd_neuron_exponent_exact_vs_brute_force():
 
 
 def test_sgd_thresholds_small_eta_and_batch_scaling():
-    from numerics.stochastic_collapse import single_neuron_data
-
     x, y = single_neuron_data()
     low1, high1 = T.sgd_neuron_threshold(10.0, x, y, 1)
     assert 0 < low1 < high1
@@ -149,8 +161,6 @@ def test_mode_stationary_law_is_gamma(s, eta, sigma, eps):
 
 
 def test_teacher_student_mse_matches_matrices():
-    from numerics.stochastic_collapse import mode_test_mse
-
     rng = np.random.default_rng(1)
     n = m = 6
     U, _ = np.linalg.qr(rng.normal(size=(n, n)))
@@ -164,8 +174,6 @@ def test_teacher_student_mse_matches_matrices():
 
 
 def test_teacher_student_problem():
-    from numerics.stochastic_collapse import diagonal_teacher_student_problem
-
     pr = diagonal_teacher_student_problem(N=256, n=16, m=16, rank=4, seed=0)
     assert pr["s_hat"].shape == (16,) and np.all(np.diff(pr["s_hat"]) <= 0)
     assert pr["w_norm2"] == pytest.approx(np.sum(np.linspace(0.5, 1.0, 4) ** 2))
@@ -177,8 +185,6 @@ def test_teacher_student_problem():
 
 
 def test_independent_neuron_metric():
-    from numerics.stochastic_collapse import independent_neuron_fraction
-
     rng = np.random.default_rng(0)
     w_in, b, w_out = rng.normal(size=(6, 3)), rng.normal(size=6), rng.normal(size=(2, 6))
     w_in[0], b[0], w_out[:, 0] = 1e-3, 0.0, 1e-3  # vanishing
@@ -189,8 +195,6 @@ def test_independent_neuron_metric():
 
 
 def test_invariance_run_exact_and_perturbed():
-    from numerics.stochastic_collapse import invariance_run
-
     r = invariance_run(steps=50, seed=3, activation="tanh")
     assert r["dist_sign"].max() == 0.0 and r["dist_perm"].max() == 0.0
     r = invariance_run(steps=50, seed=3, activation="tanh", perturbation=1e-8)
@@ -198,10 +202,6 @@ def test_invariance_run_exact_and_perturbed():
 
 
 def test_sgd_lyapunov_matches_exact_exponent():
-    import jax
-
-    from numerics.stochastic_collapse import sgd_neuron_lyapunov, single_neuron_data
-
     x, y = single_neuron_data()
     lam = np.asarray(sgd_neuron_lyapunov([0.5], 1.0, x, y, batch_size=1, n_runs=32, steps=500, key=jax.random.PRNGKey(0)))[0]
     lp, lm, _ = T.sgd_neuron_exponent(0.5, 1.0, x, y, 1)
@@ -209,74 +209,142 @@ def test_sgd_lyapunov_matches_exact_exponent():
 
 
 def test_crossing_fit_recovers_root():
-    from verify.stochastic_collapse import _crossing
-
     z = np.array([1.5, 1.6, 1.68, 1.76, 1.84, 1.95])
-    r, se = _crossing(z, 1.5 - z**2 / 2, np.full(z.size, 0.01))
+    r, se = zero_crossing(z, 1.5 - z**2 / 2, np.full(z.size, 0.01))
     assert r == pytest.approx(math.sqrt(3), abs=1e-9) and se > 0
-    assert math.isnan(_crossing(z, np.ones(z.size), np.ones(z.size))[0])
+    assert math.isnan(zero_crossing(z, np.ones(z.size), np.ones(z.size))[0])
 
 
-# --------------------------------------------------------------------------- end to end (tiny)
+# --------------------------------------------------------------------------- bad input (issue 15 §4)
 
-_TINY_SGD = dict(n_runs=4, steps=50, n_batches=500)
-_TINY_MODES = dict(n_seeds=4, steps=400, n_modes=16)
-TINY = {
-    "invariance_exact": dict(steps=20),
-    "quartic_threshold": dict(zetas=[1.5, 1.9], n_paths=16, t_chunk=0.5, n_chunks=2, dt=0.01),
-    "quartic_collapse_probability": dict(n_paths=16, t1=1.0, dt=0.01),
-    "neuron_threshold": dict(etas=[1.0, 3.0], n_paths=8, t_chunk=0.5, n_chunks=2, dt=0.05),
-    "neuron_collapse_probability": dict(etas=[1.4, 2.6], n_paths=8, t1=1.0, dt=0.05),
-    "sgd_neuron_exponent": _TINY_SGD,
-    "sgd_neuron_collapse_sign": _TINY_SGD,
-    "sgd_batch_scaling": _TINY_SGD,
-    "teacher_student_mode_mean": _TINY_MODES,
-    "teacher_student_collapse_fraction": _TINY_MODES,
-    "teacher_student_generalization": dict(n_seeds=4, steps=400, avg_from=200),
-    "teacher_student_two_phase": dict(phase1_steps=[200, 400], phase2_steps=200, n_seeds=4),
+
+def test_issue_15_bad_inputs_raise():
+    """The cases the issue lists: each returned a number before."""
+    with pytest.raises(ValueError, match="s must be finite"):
+        T.mode_collapse_fraction(math.nan, 0.01, 2.0, 1e-3)
+    with pytest.raises(ValueError, match="eta must be finite and >= 0"):
+        T.mode_collapse_fraction(0.5, -1.0, 2.0, 1e-3)
+    with pytest.raises(ValueError, match="p_var must be finite and >= 0"):
+        T.teacher_student_test_mse([0.5], [-1.0], [1.0], 1.0, 4, 4)
+    with pytest.raises(ValueError, match="n must be an integer >= 1"):
+        T.teacher_student_test_mse([0.5], [0.0], [1.0], 1.0, 0, 4)
+    with pytest.raises(ValueError, match="eps must be finite and > 0"):
+        T.quartic_stationary_mass(-1.0, 1.5, 1.2)
+    with pytest.raises(ValueError, match="mu must be finite"):
+        T.quartic_stationary_mass(1e-3, math.nan, 1.2)
+
+
+_X, _Y = single_neuron_data(m=8)
+_KEY = jax.random.PRNGKey(0)
+_THETA = sp.Symbol("theta", real=True)
+_NET = T.TwoLayerNet(d_in=1, width=2, d_out=1, activation="tanh")
+_S = np.array([0.01, 0.5])
+
+THEORY_CALLS = {
+    "TwoLayerNet": ((), {"d_in": 1, "width": 2, "d_out": 1}),
+    "attractivity_1d": ((_THETA**4 / 4 - _THETA**2 / 2, _THETA**2, _THETA), {}),
+    "check_invariance": ((_NET, sign_set(_NET, 0)), {}),
+    "normal_gradient": ((_NET, sign_set(_NET, 0)), {}),
+    "invariant_sets": ((_NET,), {}),
+    "derivations": ((), {}),
+    "expected_log_abs_normal": ((np.array([0.5, 2.0, 30.0]), np.array([1.0, 0.5, 0.1])), {}),
+    "quartic_alpha": ((1.5, np.array([1.0, 2.0])), {}),
+    "quartic_threshold": ((1.5,), {}),
+    "quartic_lyapunov_exponent": ((1.5, np.array([1.0, 2.0])), {}),
+    "quartic_lyapunov_exponent_em": ((1.5, np.array([1.6, 2.0]), 0.01), {}),
+    "quartic_stationary_density": ((np.array([0.1, 0.5, 1.0]), 1.5, 1.2), {}),
+    "quartic_stationary_mass": ((1e-3, 1.5, np.array([1.2, 2.0])), {}),
+    "neuron_exponents": ((np.array([1.0, 2.0]), 1.0, _X, _Y), {"slope": 1.0}),
+    "neuron_threshold_eta": ((1.0, _X, _Y), {"slope": 1.0}),
+    "sgd_neuron_exponent": [
+        ((np.array([0.05, 0.5]), 5.0, _X, _Y, 1), {"slope": 1.0}),
+        ((0.05, 5.0, _X, _Y, 8), {"n_batches": 50, "rng": np.random.default_rng(0)}),
+    ],
+    "sgd_neuron_threshold": ((10.0, _X, _Y, 1), {"eta_max": 1.0}),
+    "sgd_neuron_threshold_small_eta": ((10.0, _X, _Y, 2), {"slope": 1.0}),
+    "mode_threshold": ((0.01, 2.0), {}),
+    "mode_stationary_mean": ((_S, 0.01, 2.0), {}),
+    "mode_stationary_variance": ((_S, 0.01, 2.0), {}),
+    "mode_collapse_fraction": ((_S, 0.01, 2.0, 1e-3), {}),
+    "teacher_student_surviving_modes": ((_S, 0.01, 2.0), {}),
+    "teacher_student_test_mse": ((_S, 0.1 * _S, np.array([0.3, 0.7]), 1.0, 4, 4), {}),
+    "two_phase_test_mse": ((_S, np.array([0.3, 0.7]), 1.0, 4, 4, 0.02, 0.002, 2.0), {}),
 }
-_TINY_DIGITS = dict(hidden=[16, 16], steps=60, log_every=20, lrs=[0.05, 0.2], replicates=1, drops=[20, 40], finetune_steps=10)
+THEORY_EXEMPT = {"InvariantSet": "a dataclass of sympy substitutions, built by invariant_sets"}
+THEORY_INPUT_EXEMPT = {"sgd_neuron_threshold": {"zero": "zero labels: no sign change, so (nan, nan) = 'no threshold', as documented"}}
+
+_CFG = N.DigitsConfig(hidden=(4,), steps=2, batch_size=4, log_every=1)
+_VECTOR_FIELD = {"nan": "a vector field traced by the solver: propagates nan elementwise",
+                 "inf": "a vector field traced by the solver: propagates inf elementwise"}
+_NEURON_FIELD = dict(_VECTOR_FIELD, empty="reads w[0], w[1]: an empty state raises JAX's IndexError")
+# The JAX calls use the static arguments and shapes of the claims' tiny profiles (32 data
+# points, the same path counts, steps and dt), so that both tests share one compilation.
+_X32, _Y32 = single_neuron_data()
+_QUARTIC_ARGS = lambda P: (jnp.full(P, 1.5), jnp.full(P, 1.6))  # noqa: E731
+
+NUMERICS_CALLS = {
+    "DigitsConfig": ((), dict(hidden=(4,), steps=2, batch_size=4, log_every=1, n_train=100, label_noise=0.1, momentum=0.9, weight_decay=5e-4)),
+    "train_digits": ((np.full((1, 2), 0.05), _CFG), {"seed": 0}),
+    "independent_neuron_fraction": ((np.ones((3, 2)) * np.arange(1, 4)[:, None], np.ones(3), np.ones((2, 3))), {"vanish_tol": 0.1}),
+    "invariance_run": ((), dict(steps=3, seed=0, activation="tanh", lr=0.05, perturbation=1e-8)),
+    "single_neuron_data": ((), dict(m=8, noise=0.1, seed=0)),
+    "diagonal_teacher_student_problem": ((), dict(N=16, n=4, m=4, rank=2, s_min=0.5, s_max=1.0, label_noise=0.5, seed=0)),
+    "mode_test_mse": ((np.full((2, 3), 0.5), np.array([0.3, 0.7, 0.1]), 1.0, 4, 4), {}),
+    "sgd_modes": ((np.linspace(0.05, 1.0, 16),), dict(eta_steps=np.full(400, 0.01), sigma=2.0, n_seeds=4, record_every=100, key=_KEY, avg_from=200)),
+    "sgd_neuron_runs": ((0.5, 1.0, _X32, _Y32), dict(batch_size=1, n_runs=4, steps=50, key=_KEY, init_std=1e-3)),
+    "sgd_neuron_lyapunov": ((0.5, 1.0, _X32, _Y32), dict(batch_size=1, n_runs=8, steps=50, key=_KEY, amplitude=1e-12)),
+    "quartic_drift": ((0.0, np.array([0.5]), (1.5, 1.0)), {}),
+    "quartic_diffusion": ((0.0, np.array([0.5]), (1.5, 1.0)), {}),
+    "neuron_drift": ((0.0, np.array([0.1, 0.2]), (1.0, 1.0, _X32, _Y32)), {}),
+    "neuron_diffusion": ((0.0, np.array([0.1, 0.2]), (1.0, 1.0, _X32, _Y32)), {}),
+    "solve_sde_paths": ((N.quartic_drift, N.quartic_diffusion, np.ones((80, 1))), dict(t1=1.0, dt=0.01, key=_KEY, args=_QUARTIC_ARGS(80), noise_dim=1)),
+    "normal_lyapunov_exponents": ((N.quartic_drift, N.quartic_diffusion, np.ones((32, 1))),
+                                  dict(args=_QUARTIC_ARGS(32), noise_dim=1, key=_KEY, amplitude=1e-10, t_chunk=0.5, n_chunks=2, n_burn=0, dt=0.01)),
+    "quartic_paths": ((1.6, 1.5), dict(n_paths=80, t1=1.0, dt=0.01, key=_KEY, theta0_std=2.0)),
+    "quartic_lyapunov": ((1.6, 1.5), dict(n_paths=32, key=_KEY, t_chunk=0.5, n_chunks=2, dt=0.01)),
+    "neuron_sde_paths": ((1.5, 1.0, _X32, _Y32), dict(n_paths=16, t1=1.0, dt=0.05, key=_KEY, init_std=1e-3)),
+    "neuron_sde_lyapunov": ((1.5, 1.0, _X32, _Y32), dict(n_paths=16, key=_KEY, t_chunk=0.5, n_chunks=2, dt=0.05)),
+}
+NUMERICS_INPUT_EXEMPT = {"quartic_drift": _VECTOR_FIELD, "quartic_diffusion": _VECTOR_FIELD, "neuron_drift": _NEURON_FIELD, "neuron_diffusion": _NEURON_FIELD}
 
 
-def _tiny_config(claim, profile):
-    cfg = dict(claim.profiles[profile].config)
-    if claim.name.startswith("digits") and not cfg.get("cifar"):
-        cfg.update(_TINY_DIGITS)
-    cfg.update(TINY.get(claim.name, {}))
-    return cfg
+def test_bad_inputs_theory():
+    check_bad_inputs(T, THEORY_CALLS, THEORY_EXEMPT, THEORY_INPUT_EXEMPT)
 
 
-@pytest.mark.parametrize("profile", ["quick", "gpu"])
-def test_all_claims_tiny_end_to_end(profile):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from verify.core.claims import COMPARISONS, Measurement, Prediction
-    from verify.core.context import RunContext
-    from verify.stochastic_collapse import CLAIMS
-
-    assert len({c.id for c in CLAIMS}) == len(CLAIMS) == 16
-    for claim in CLAIMS:
-        cfg = _tiny_config(claim, profile)
-        pred = claim.theory(RunContext(claim.id, profile, cfg, 20240617, "theory"))
-        meas = claim.practice(RunContext(claim.id, profile, cfg, 0, "practice"))
-        pred = pred if isinstance(pred, Prediction) else Prediction(pred)
-        meas = meas if isinstance(meas, Measurement) else Measurement(meas)
-        assert np.shape(pred.value) == np.shape(meas.value), claim.id
-        if not np.any(np.isnan(np.asarray(meas.value, float))):  # a tiny sweep may have no crossing (nan)
-            se = meas.stderr if meas.stderr is not None else (np.ones(np.shape(meas.value)) if claim.compare == "z" else None)
-            COMPARISONS[claim.compare].error_fn(pred.value, meas.value, pred.stderr, se)  # computes without raising
-        if claim.figure is not None and profile == "quick":
-            fig = claim.figure(RunContext(claim.id, profile, cfg, 0, "figure"), pred, [meas])
-            assert fig is not None
+def test_bad_inputs_numerics():
+    check_bad_inputs(N, NUMERICS_CALLS, {}, NUMERICS_INPUT_EXEMPT)
 
 
-def test_paper_profile_skips_cifar():
-    from verify.core.claims import SkipClaim
-    from verify.core.context import RunContext
-    from verify.stochastic_collapse import CLAIMS
+# --------------------------------------------------------------------------- claims (tiny, through the harness)
 
-    for claim in CLAIMS:
-        if claim.name.startswith("digits"):
-            with pytest.raises(SkipClaim):
-                claim.practice(RunContext(claim.id, "paper", claim.profiles["paper"].config, 0, "practice"))
+CLAIM_IDS = [c.id for c in CLAIMS]
+DIGITS = {c.id for c in CLAIMS if c.name.startswith("digits")}
+
+
+def test_claims_declared_consistently():
+    assert len(set(CLAIM_IDS)) == len(CLAIM_IDS) == 16
+    # issue 16 §2: every claim tests the theory against simulated or trained dynamics (the
+    # teacher-student claims run the diagonal per-mode recursion, a fair test of the Gamma law)
+    assert all(c.kind == "prediction" for c in CLAIMS)
+    for c in CLAIMS:
+        assert "tiny" in c.profiles and "quick" in c.profiles and "gpu" in c.profiles, c.id
+        quick = c.profiles["quick"].config
+        for name in ("tiny", "gpu", "paper"):  # every profile runs the quick profile's code path
+            prof = c.profiles.get(name)
+            if prof is not None and prof.skip_reason is None:
+                assert set(prof.config) == set(quick), (c.id, name)
+        paper = c.profiles.get("paper")
+        assert (paper is not None and paper.skip_reason is not None) == (c.id in DIGITS), c.id
+        if c.id in DIGITS:
+            assert "CIFAR" in paper.skip_reason
+
+
+@pytest.mark.parametrize("claim_id", CLAIM_IDS)
+def test_claim_runs_tiny(claim_id):
+    res = run_claim(claim_id)
+    assert res.verdict in ("PASS", "FAIL", "INCONCLUSIVE"), (claim_id, res.verdict, res.reason)
+    assert res.error is not None and np.isfinite(res.error), (claim_id, res.reason)
+    assert all(isinstance(m, Measurement) for m in res.measurements)
+    assert np.shape(res.prediction.value) == np.shape(res.measurements[0].value)
+    assert res.record.get("figure_error") is None, res.record.get("figure_error")

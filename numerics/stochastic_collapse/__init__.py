@@ -1,6 +1,9 @@
 """Numerics for stochastic collapse (Chen et al. 2023): SGF of the toy models with diffrax,
 discrete SGD in JAX, Lyapunov exponents normal to invariant sets estimated from paths, and
-torch training of small networks with the paper's independent-neuron metric.
+torch training of small networks with the paper's independent-neuron metric (on the
+digits of `numerics._data.digits_random_split`).
+
+Importing changes no global state; the JAX solvers need float64 (`theory.enable_x64()`).
 """
 
 from numerics.stochastic_collapse._sde import (
@@ -25,7 +28,6 @@ from numerics.stochastic_collapse._sgd import (
 )
 from numerics.stochastic_collapse._networks import (
     DigitsConfig,
-    digits_data,
     independent_neuron_fraction,
     invariance_run,
     train_digits,
@@ -34,7 +36,6 @@ from numerics.stochastic_collapse._networks import (
 __all__ = [
     "DigitsConfig",
     "diagonal_teacher_student_problem",
-    "digits_data",
     "independent_neuron_fraction",
     "invariance_run",
     "mode_test_mse",

@@ -22,11 +22,13 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
+from numerics._data import digits_random_split
+from theory.stochastic_collapse._checks import finite, nonneg, nonneg_int, positive_int
+
 __all__ = [
     "invariance_run",
     "independent_neuron_fraction",
     "DigitsConfig",
-    "digits_data",
     "train_digits",
 ]
 
@@ -60,9 +62,23 @@ def invariance_run(
 
     **Returns:** dict with `dist_sign` and `dist_perm` (max-abs distance to each set after
     every step, float64 arrays of length `steps`).
+
+    **Raises:** `ValueError` unless `activation` is `gelu` or `tanh`, `steps`, `d_in`, `d_out`,
+    `n_data`, `batch_size` are integers >= 1, `width` an integer >= 3 (neurons 0, 1, 2 are
+    used), `seed` an integer >= 0, `lr`, `momentum`, `weight_decay`, `label_noise` finite and
+    >= 0 and `perturbation` finite.
     """
     if activation not in ("gelu", "tanh"):
-        raise ValueError("activation must be gelu or tanh")
+        raise ValueError(f"activation must be gelu or tanh, got {activation!r}")
+    steps, d_in, d_out, n_data, batch_size = (
+        positive_int(k, v) for k, v in (("steps", steps), ("d_in", d_in), ("d_out", d_out), ("n_data", n_data), ("batch_size", batch_size))
+    )
+    if positive_int("width", width) < 3:
+        raise ValueError(f"width must be an integer >= 3 (neurons 0, 1, 2 are used), got {width}")
+    seed = nonneg_int("seed", seed)
+    for k, v in (("lr", lr), ("momentum", momentum), ("weight_decay", weight_decay), ("label_noise", label_noise)):
+        nonneg(k, v)
+    finite("perturbation", perturbation)
     g = torch.Generator().manual_seed(int(seed))
     dt = torch.float64
     X = torch.randn(n_data, d_in, generator=g, dtype=dt)
@@ -110,7 +126,30 @@ def independent_neuron_fraction(w_in, b_in, w_out, *, vanish_tol: float = 0.1, i
     **Returns:** dict with `independent` (fraction of groups of non-vanishing units),
     `vanishing` (count), `duplicates` (count of non-vanishing units merged into a group),
     `width`.
+
+    **Raises:** `ValueError` unless the weights are finite with `w_in` of shape
+    `(width, fan_in)`, `width >= 1`, `b_in` `None` or of shape `(width,)`, `w_out` of shape
+    `(fan_out, width)`, and the tolerances are finite and >= 0.
     """
+    nonneg("vanish_tol", vanish_tol)
+    nonneg("identical_tol", identical_tol)
+    tensors = {"w_in": w_in, "w_out": w_out} if b_in is None else {"w_in": w_in, "b_in": b_in, "w_out": w_out}
+    for name, t in tensors.items():
+        t = torch.as_tensor(t).detach()
+        if not bool(torch.isfinite(t).all()):
+            raise ValueError(f"{name} must be finite")
+        tensors[name] = t
+    width = tensors["w_in"].shape[0] if tensors["w_in"].ndim >= 1 else 0
+    if tensors["w_in"].ndim < 1 or width == 0 or tensors["w_out"].ndim != 2 or tensors["w_out"].shape[1] != width:
+        raise ValueError(f"need w_in (width, fan_in), width >= 1, and w_out (fan_out, width), got {tuple(tensors['w_in'].shape)} and {tuple(tensors['w_out'].shape)}")
+    if b_in is not None and tensors["b_in"].numel() != width:
+        raise ValueError(f"b_in must have shape ({width},), got {tuple(tensors['b_in'].shape)}")
+    return _independent_neuron_fraction(w_in, b_in, w_out, vanish_tol=vanish_tol, identical_tol=identical_tol)
+
+
+def _independent_neuron_fraction(w_in, b_in, w_out, *, vanish_tol: float = 0.1, identical_tol: float = 0.1) -> dict:
+    # the metric itself, unchecked: `train_digits` logs it as is (a diverged model with
+    # non-finite weights counts as fully vanished, as in every stored run)
     w_in = torch.as_tensor(w_in, dtype=torch.float64)
     w_out = torch.as_tensor(w_out, dtype=torch.float64)
     parts = [w_in.reshape(w_in.shape[0], -1)]
@@ -155,6 +194,10 @@ class DigitsConfig:
     - `label_noise`: probability of redrawing a sample's label uniformly among the other
       classes, fresh at every draw (the official online label noise).
     - `log_every`: interval of the metric logging; `n_train`: training-set size (rest: test).
+
+    **Raises:** `ValueError` unless `hidden` holds integers >= 1, `steps`, `batch_size`,
+    `log_every`, `n_train` are integers >= 1, `data_seed` an integer >= 0, `momentum` in
+    [0, 1), `weight_decay` finite and >= 0 and `label_noise` in [0, 1].
     """
 
     hidden: tuple[int, ...] = (128, 128)
@@ -167,22 +210,24 @@ class DigitsConfig:
     n_train: int = 1300
     data_seed: int = 0
 
-
-def digits_data(n_train: int = 1300, seed: int = 0, device: str = "cpu"):
-    """scikit-learn digits (1797 8x8 images, scaled to [0, 1]) split into train/test."""
-    from sklearn.datasets import load_digits
-
-    d = load_digits()
-    X = torch.tensor(d.data / 16.0, dtype=torch.float32)
-    y = torch.tensor(d.target, dtype=torch.long)
-    perm = torch.randperm(len(X), generator=torch.Generator().manual_seed(seed))
-    tr, te = perm[:n_train], perm[n_train:]
-    return X[tr].to(device), y[tr].to(device), X[te].to(device), y[te].to(device)
+    def __post_init__(self) -> None:
+        if len(self.hidden) == 0:
+            raise ValueError("hidden must list at least one hidden width")
+        for w in self.hidden:
+            positive_int("hidden widths", w)
+        for name in ("steps", "batch_size", "log_every", "n_train"):
+            positive_int(name, getattr(self, name))
+        nonneg_int("data_seed", self.data_seed)
+        if not 0.0 <= float(finite("momentum", self.momentum)) < 1.0:
+            raise ValueError(f"momentum must be in [0, 1), got {self.momentum}")
+        nonneg("weight_decay", self.weight_decay)
+        if not 0.0 <= float(finite("label_noise", self.label_noise)) <= 1.0:
+            raise ValueError(f"label_noise must be in [0, 1], got {self.label_noise}")
 
 
 def _layer_metrics(Ws, bs, model: int) -> list[dict]:
     return [
-        independent_neuron_fraction(Ws[l][model].T.cpu(), bs[l][model].cpu(), Ws[l + 1][model].T.cpu())
+        _independent_neuron_fraction(Ws[l][model].T.cpu(), bs[l][model].cpu(), Ws[l + 1][model].T.cpu())
         for l in range(len(Ws) - 1)
     ]
 
@@ -199,12 +244,17 @@ def train_digits(schedules: Sequence[Sequence[float]], cfg: DigitsConfig, *, see
 
     **Returns:** dict with `log_steps`, `independent` `(n_log, n_models, n_layers)`,
     `vanishing`, `duplicates` (same shape), `test_acc` and `train_loss` `(n_log, n_models)`.
+
+    **Raises:** `ValueError` unless `schedules` is a `(n_models, cfg.steps)` array of finite
+    learning rates >= 0 with `n_models >= 1` and `seed` an integer >= 0.
     """
+    nonneg("schedules", schedules)
+    seed = nonneg_int("seed", seed)
     sched = torch.tensor(np.asarray(schedules, dtype=np.float32))
-    if sched.ndim != 2 or sched.shape[1] != cfg.steps:
-        raise ValueError(f"schedules must have shape (n_models, {cfg.steps}), got {tuple(sched.shape)}")
+    if sched.ndim != 2 or sched.shape[0] == 0 or sched.shape[1] != cfg.steps:
+        raise ValueError(f"schedules must have shape (n_models >= 1, {cfg.steps}), got {tuple(sched.shape)}")
     M = sched.shape[0]
-    Xtr, ytr, Xte, yte = digits_data(cfg.n_train, cfg.data_seed, device)
+    Xtr, ytr, Xte, yte = digits_random_split(cfg.n_train, cfg.data_seed, device)
     g = torch.Generator().manual_seed(int(seed))
     sizes = [Xtr.shape[1], *cfg.hidden, 10]
     Ws, bs = [], []

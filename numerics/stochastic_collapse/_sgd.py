@@ -9,6 +9,9 @@
 
 Minibatches are drawn i.i.d. uniformly with replacement at every step (the theory's
 `sgd_neuron_exponent` uses the same law).
+
+The JAX runs need float64 (`theory.enable_x64()`; the CLI and the tests switch it on) and
+raise `RuntimeError` otherwise.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-jax.config.update("jax_enable_x64", True)
+from theory._jax import require_x64
+from theory.stochastic_collapse._checks import data_pair, finite, nonneg, nonneg_int, positive, positive_int
 
 __all__ = [
     "single_neuron_data",
@@ -36,9 +40,13 @@ def single_neuron_data(m: int = 32, noise: float = 0.1, seed: int = 0):
 
     The data are part of the problem definition, so both the theory and the practice side
     build them from the same `seed` (a config value, not the run seed).
+
+    **Raises:** `ValueError` unless `m` is an integer >= 1, `noise` finite and >= 0 and `seed`
+    an integer >= 0.
     """
-    if m < 1:
-        raise ValueError("m must be >= 1")
+    m = positive_int("m", m)
+    noise = float(nonneg("noise", noise))
+    seed = nonneg_int("seed", seed)
     rng = np.random.default_rng(seed)
     x = rng.normal(size=m)
     return x, x + noise * rng.normal(size=m)
@@ -70,6 +78,15 @@ def _neuron_runs(w0, keys, eta, zeta, x, y, steps, batch_size):
     return jax.vmap(one)(w0, keys, eta)
 
 
+def _neuron_inputs(etas, zeta, x, y, **counts):
+    etas = np.atleast_1d(nonneg("etas", etas))
+    if etas.ndim != 1 or etas.size == 0:
+        raise ValueError(f"etas must be a non-empty 1-D grid, got shape {etas.shape}")
+    zeta = float(nonneg("zeta", zeta))
+    x, y = data_pair(x, y)
+    return etas, zeta, x, y, {k: positive_int(k, v) for k, v in counts.items()}
+
+
 def sgd_neuron_runs(etas, zeta: float, x, y, *, batch_size: int, n_runs: int, steps: int, key, init_std: float = 1e-3):
     """Final weights of label-noise SGD on the tanh neuron for every learning rate.
 
@@ -80,10 +97,15 @@ def sgd_neuron_runs(etas, zeta: float, x, y, *, batch_size: int, n_runs: int, st
     - `key`: JAX key; `init_std`: std of the Gaussian initialisation.
 
     **Returns:** `(len(etas), n_runs, 2)` final weights.
+
+    **Raises:** `ValueError` unless `etas` is a non-empty grid of finite values >= 0, `zeta`
+    and `init_std` are finite and >= 0, `x`, `y` finite, non-empty and of equal length, and
+    `batch_size`, `n_runs`, `steps` integers >= 1; `RuntimeError` unless JAX is in float64.
     """
-    if steps < 1 or n_runs < 1 or batch_size < 1:
-        raise ValueError("steps, n_runs and batch_size must be >= 1")
-    etas = np.atleast_1d(np.asarray(etas, dtype=float))
+    etas, zeta, _, _, c = _neuron_inputs(etas, zeta, x, y, batch_size=batch_size, n_runs=n_runs, steps=steps)
+    batch_size, n_runs, steps = c["batch_size"], c["n_runs"], c["steps"]
+    init_std = float(nonneg("init_std", init_std))
+    require_x64("numerics.stochastic_collapse.sgd_neuron_runs")
     E = jnp.repeat(jnp.asarray(etas), n_runs)
     k0, k1 = jax.random.split(key)
     w0 = init_std * jax.random.normal(k0, (E.shape[0], 2))
@@ -120,8 +142,16 @@ def sgd_neuron_lyapunov(etas, zeta: float, x, y, *, batch_size: int, n_runs: int
     exponent itself is \\( O(\\eta) \\).
 
     **Returns:** `(len(etas), n_runs)` per-run exponents (per SGD step).
+
+    **Raises:** `ValueError` unless `etas` is a non-empty grid of finite values >= 0, `zeta` is
+    finite and >= 0, `amplitude` finite and > 0, `x`, `y` finite, non-empty and of equal
+    length, and `batch_size`, `n_runs`, `steps` integers >= 1; `RuntimeError` unless JAX is
+    in float64.
     """
-    etas = np.atleast_1d(np.asarray(etas, dtype=float))
+    etas, zeta, _, _, c = _neuron_inputs(etas, zeta, x, y, batch_size=batch_size, n_runs=n_runs, steps=steps)
+    batch_size, n_runs, steps = c["batch_size"], c["n_runs"], c["steps"]
+    amplitude = float(positive("amplitude", amplitude))
+    require_x64("numerics.stochastic_collapse.sgd_neuron_lyapunov (Benettin steps at amplitude 1e-12)")
     E = jnp.repeat(jnp.asarray(etas), n_runs)
     x, y = jnp.asarray(x, dtype=jnp.float64), jnp.asarray(y, dtype=jnp.float64)
     jac = jax.jacfwd(lambda w: w - _neuron_grad(w, x, y))(jnp.zeros(2))  # mean step at eta = 1, minus identity scales with eta
@@ -152,9 +182,19 @@ def diagonal_teacher_student_problem(
     **Returns:** dict with `s_hat` (singular values of \\( X^\\top y \\)), `d` (the teacher's
     overlaps \\( (U^\\top W V)_{ii} \\)), `w_norm2` (\\( \\lVert W\\rVert_F^2 \\)), `n`, `m`,
     `teacher_s`.
+
+    **Raises:** `ValueError` unless `N`, `n`, `m`, `rank` are integers with
+    `1 <= rank <= min(n, m)` and `n <= N`, `0 <= s_min <= s_max` (finite), `label_noise` is
+    finite and >= 0 and `seed` an integer >= 0.
     """
-    if not (1 <= rank <= min(n, m) and n <= N):
-        raise ValueError("need 1 <= rank <= min(n, m) and n <= N")
+    N, n, m, rank = (positive_int(k, v) for k, v in (("N", N), ("n", n), ("m", m), ("rank", rank)))
+    if not (rank <= min(n, m) and n <= N):
+        raise ValueError(f"need 1 <= rank <= min(n, m) and n <= N, got N={N}, n={n}, m={m}, rank={rank}")
+    s_min, s_max = float(nonneg("s_min", s_min)), float(nonneg("s_max", s_max))
+    if s_min > s_max:
+        raise ValueError(f"need s_min <= s_max, got s_min={s_min}, s_max={s_max}")
+    label_noise = float(nonneg("label_noise", label_noise))
+    seed = nonneg_int("seed", seed)
     rng = np.random.default_rng(seed)
     X, _ = np.linalg.qr(rng.normal(size=(N, n)))
     teacher_s = np.linspace(s_min, s_max, rank)
@@ -165,7 +205,7 @@ def diagonal_teacher_student_problem(
     return dict(s_hat=s_hat, d=d, w_norm2=float(np.sum(W**2)), n=n, m=m, teacher_s=teacher_s)
 
 
-@functools.partial(jax.jit, static_argnames=("n_seeds", "record_every", "n_records", "avg_from"))
+@functools.partial(jax.jit, static_argnames=("n_seeds", "record_every", "n_records"))
 def _modes(s, eta_steps, sigma, key, n_seeds, record_every, n_records, avg_from):
     M = s.shape[0]
     u0 = jnp.ones((n_seeds, M))
@@ -206,13 +246,24 @@ def sgd_modes(s_hat, *, eta_steps, sigma: float, n_seeds: int, record_every: int
 
     **Returns:** dict with `snapshots` `(n_records, n_seeds, M)` of p (after each block),
     `record_steps`, and `p_time_mean`, `p2_time_mean` `(n_seeds, M)` averaged over steps
-    `>= avg_from` (`None` when `avg_from` is `None`).
+    `>= avg_from` (`None` when `avg_from` is `None` or not below the number of steps).
+
+    **Raises:** `ValueError` unless `s_hat` is a non-empty 1-D array of finite values >= 0,
+    `eta_steps` a non-empty 1-D array of finite values >= 0 whose length is a multiple of
+    `record_every`, `sigma` finite and >= 0, `n_seeds` and `record_every` integers >= 1 and
+    `avg_from` `None` or an integer >= 0; `RuntimeError` unless JAX is in float64.
     """
-    eta_steps = np.asarray(eta_steps, dtype=float)
-    if eta_steps.ndim != 1 or eta_steps.size % record_every:
-        raise ValueError("eta_steps must be 1-D with a length that is a multiple of record_every")
+    s_hat = nonneg("s_hat", s_hat)
+    if s_hat.ndim != 1 or s_hat.size == 0:
+        raise ValueError(f"s_hat must be a non-empty 1-D array, got shape {s_hat.shape}")
+    eta_steps = nonneg("eta_steps", eta_steps)
+    sigma = float(nonneg("sigma", sigma))
+    n_seeds, record_every = positive_int("n_seeds", n_seeds), positive_int("record_every", record_every)
+    if eta_steps.ndim != 1 or eta_steps.size == 0 or eta_steps.size % record_every:
+        raise ValueError(f"eta_steps must be non-empty and 1-D with a length that is a multiple of record_every={record_every}, got shape {eta_steps.shape}")
+    require_x64("numerics.stochastic_collapse.sgd_modes")
     n_records = eta_steps.size // record_every
-    af = eta_steps.size if avg_from is None else int(avg_from)
+    af = eta_steps.size if avg_from is None else nonneg_int("avg_from", avg_from)
     snaps, acc, acc2 = _modes(jnp.asarray(s_hat, dtype=jnp.float64), jnp.asarray(eta_steps), float(sigma), key, int(n_seeds), int(record_every), int(n_records), af)
     n_avg = eta_steps.size - af
     out = dict(snapshots=np.asarray(snaps), record_steps=record_every * np.arange(1, n_records + 1))
@@ -223,6 +274,16 @@ def sgd_modes(s_hat, *, eta_steps, sigma: float, n_seeds: int, record_every: int
 
 def mode_test_mse(p, d, w_norm2: float, n: int, m: int):
     """Test error \\( \\tfrac{1}{nm}\\lVert U\\mathrm{diag}(p)V^\\top - W\\rVert_F^2 \\) for mode values
-    `p` of shape `(..., M)` (exact, through the overlaps `d`)."""
-    p = np.asarray(p, dtype=float)
+    `p` of shape `(..., M)` (exact, through the overlaps `d`).
+
+    **Raises:** `ValueError` unless `p` (singular values) and `w_norm2` are finite and >= 0,
+    `d` is finite of shape `(M,)` matching the last axis of `p`, and `n`, `m` are integers
+    >= 1.
+    """
+    p = nonneg("p", p)
+    d = finite("d", d)
+    if d.ndim != 1 or p.ndim < 1 or p.shape[-1] != d.shape[0]:
+        raise ValueError(f"d must have shape (M,) matching the last axis of p, got p {p.shape} and d {d.shape}")
+    w_norm2 = float(nonneg("w_norm2", w_norm2))
+    n, m = positive_int("n", n), positive_int("m", m)
     return (np.sum(p**2, -1) - 2 * np.sum(p * np.asarray(d), -1) + w_norm2) / (n * m)

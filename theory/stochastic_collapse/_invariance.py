@@ -28,6 +28,8 @@ import itertools
 
 import sympy as sp
 
+from theory.stochastic_collapse._checks import positive_int
+
 __all__ = ["TwoLayerNet", "InvariantSet", "invariant_sets", "check_invariance", "normal_gradient", "activation"]
 
 _ACTIVATIONS = ("tanh", "gelu", "relu", "sigmoid", "softplus", "identity", "generic")
@@ -73,6 +75,9 @@ class TwoLayerNet:
     - `d_in`, `width`, `d_out`: layer sizes (small: the check is symbolic).
     - `activation`: a name accepted by `activation`.
     - `bias`: whether the hidden layer has a bias \\( b \\).
+
+    **Raises:** `ValueError` unless `d_in`, `width`, `d_out` are integers >= 1 (and at most 4,
+    6, 3) and `activation` is a known name.
     """
 
     d_in: int = 2
@@ -83,8 +88,7 @@ class TwoLayerNet:
 
     def __post_init__(self) -> None:
         for name in ("d_in", "width", "d_out"):
-            if int(getattr(self, name)) < 1:
-                raise ValueError(f"{name} must be >= 1")
+            object.__setattr__(self, name, positive_int(name, getattr(self, name)))
         if self.width > 6 or self.d_in > 4 or self.d_out > 3:
             raise ValueError("TwoLayerNet is for small symbolic checks: width <= 6, d_in <= 4, d_out <= 3")
         if self.activation not in _ACTIVATIONS:

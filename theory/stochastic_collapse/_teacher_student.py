@@ -24,6 +24,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
+from theory.stochastic_collapse._checks import finite, nonneg, positive, positive_int
+
 __all__ = [
     "mode_threshold",
     "mode_stationary_mean",
@@ -35,26 +37,28 @@ __all__ = [
 ]
 
 
-def _nonneg(name, v):
-    v = np.asarray(v, dtype=float)
-    if np.any(v < 0):
-        raise ValueError(f"{name} must be non-negative")
-    return v
-
-
 def mode_threshold(eta, sigma):
-    """Collapse threshold \\( \\eta\\sigma^2/2 \\) on a mode's target singular value."""
-    return _nonneg("eta", eta) * _nonneg("sigma", sigma) ** 2 / 2
+    """Collapse threshold \\( \\eta\\sigma^2/2 \\) on a mode's target singular value.
+
+    **Raises:** `ValueError` unless `eta` and `sigma` are finite and >= 0.
+    """
+    return nonneg("eta", eta) * nonneg("sigma", sigma) ** 2 / 2
 
 
 def mode_stationary_mean(s, eta, sigma):
-    """Stationary \\( \\mathbb E[p] = \\max(s - \\eta\\sigma^2/2, 0) \\) (soft-thresholding)."""
-    return np.maximum(np.asarray(s, dtype=float) - mode_threshold(eta, sigma), 0.0)
+    """Stationary \\( \\mathbb E[p] = \\max(s - \\eta\\sigma^2/2, 0) \\) (soft-thresholding).
+
+    **Raises:** `ValueError` unless `s`, `eta` and `sigma` are finite and >= 0.
+    """
+    return np.maximum(nonneg("s", s) - mode_threshold(eta, sigma), 0.0)
 
 
 def mode_stationary_variance(s, eta, sigma):
-    """Stationary \\( \\mathrm{Var}[p] = \\eta\\sigma^2 (s - \\eta\\sigma^2/2)_+ \\) (Gamma law)."""
-    return _nonneg("eta", eta) * _nonneg("sigma", sigma) ** 2 * mode_stationary_mean(s, eta, sigma)
+    """Stationary \\( \\mathrm{Var}[p] = \\eta\\sigma^2 (s - \\eta\\sigma^2/2)_+ \\) (Gamma law).
+
+    **Raises:** `ValueError` unless `s`, `eta` and `sigma` are finite and >= 0.
+    """
+    return nonneg("eta", eta) * nonneg("sigma", sigma) ** 2 * mode_stationary_mean(s, eta, sigma)
 
 
 def mode_collapse_fraction(s, eta, sigma, eps: float):
@@ -63,12 +67,14 @@ def mode_collapse_fraction(s, eta, sigma, eps: float):
     Above threshold it is the Gamma CDF, the regularised incomplete gamma function
     \\( P(k, \\varepsilon/(\\eta\\sigma^2)) \\) with \\( k = s/(\\eta\\sigma^2) - \\tfrac12 \\), which is large
     close to the threshold (small shape \\( k \\)); below threshold the law is the point mass
-    at 0 and the value is 1. Without noise (\\( \\sigma = 0 \\)) it is \\( 1[s < \\varepsilon] \\).
+    at 0 and the value is 1. Without noise (\\( \\eta\\sigma^2 = 0 \\)) it is \\( 1[s < \\varepsilon] \\).
+
+    **Raises:** `ValueError` unless `eps` is finite and > 0 and `s`, `eta`, `sigma` are finite
+    and >= 0.
     """
-    if eps <= 0:
-        raise ValueError("eps must be positive")
-    s = np.asarray(s, dtype=float)
-    scale = np.asarray(eta, float) * np.asarray(sigma, float) ** 2
+    eps = float(positive("eps", eps))
+    s = nonneg("s", s)
+    scale = nonneg("eta", eta) * nonneg("sigma", sigma) ** 2
     if np.all(scale == 0):
         return (s < eps).astype(float)
     k = s / scale - 0.5
@@ -76,8 +82,11 @@ def mode_collapse_fraction(s, eta, sigma, eps: float):
 
 
 def teacher_student_surviving_modes(s_hat, eta, sigma) -> int:
-    """Number of modes above the threshold \\( \\eta\\sigma^2/2 \\)."""
-    return int(np.sum(np.asarray(s_hat, float) > mode_threshold(eta, sigma)))
+    """Number of modes above the threshold \\( \\eta\\sigma^2/2 \\).
+
+    **Raises:** `ValueError` unless `s_hat`, `eta` and `sigma` are finite and >= 0.
+    """
+    return int(np.sum(nonneg("s_hat", s_hat) > mode_threshold(eta, sigma)))
 
 
 def teacher_student_test_mse(p_mean, p_var, d, w_norm2: float, n: int, m: int):
@@ -90,12 +99,18 @@ def teacher_student_test_mse(p_mean, p_var, d, w_norm2: float, n: int, m: int):
       - 2\\sum_i d_i\\,\\mathbb E p_i + \\lVert W\\rVert_F^2\\Big],\\qquad
     \\mathbb E p_i^2 = (\\mathbb E p_i)^2 + \\mathrm{Var}\\,p_i .
     \\]
+
+    **Raises:** `ValueError` unless `p_mean`, `p_var` (the modes' singular values \\( p = u^2 \\)
+    and their variances) and `w_norm2` are finite and >= 0, `d` is finite with the shape of
+    `p_mean` and `p_var`, and `n`, `m` are integers >= 1.
     """
-    p_mean = np.asarray(p_mean, float)
-    p_var = np.asarray(p_var, float)
-    d = np.asarray(d, float)
+    p_mean = nonneg("p_mean", p_mean)
+    p_var = nonneg("p_var", p_var)
+    d = finite("d", d)
     if not (p_mean.shape == p_var.shape == d.shape):
-        raise ValueError("p_mean, p_var and d must have the same shape")
+        raise ValueError(f"p_mean, p_var and d must have the same shape, got {p_mean.shape}, {p_var.shape}, {d.shape}")
+    w_norm2 = float(nonneg("w_norm2", w_norm2))
+    n, m = positive_int("n", n), positive_int("m", m)
     return float((np.sum(p_mean**2 + p_var) - 2 * np.sum(d * p_mean) + w_norm2) / (n * m))
 
 
@@ -106,10 +121,14 @@ def two_phase_test_mse(s_hat, d, w_norm2: float, n: int, m: int, eta1: float, et
     invariant set \\( p = 0 \\) (collapse is irreversible); the others relax to the stationary
     law of \\( \\eta_2 \\) (mean \\( \\hat s_i - \\eta_2\\sigma^2/2 \\)). This is the limit of an
     arbitrarily long phase 1 followed by a long enough phase 2.
+
+    **Raises:** `ValueError` unless `0 <= eta2 < eta1` (finite), `s_hat` and `sigma` are
+    finite and >= 0, and the arguments of `teacher_student_test_mse` are valid.
     """
+    eta1, eta2 = float(nonneg("eta1", eta1)), float(nonneg("eta2", eta2))
     if not eta2 < eta1:
-        raise ValueError("need eta2 < eta1")
-    s_hat = np.asarray(s_hat, float)
+        raise ValueError(f"need eta2 < eta1, got eta1={eta1}, eta2={eta2}")
+    s_hat = nonneg("s_hat", s_hat)
     alive = s_hat > mode_threshold(eta1, sigma)
     mean = np.where(alive, mode_stationary_mean(s_hat, eta2, sigma), 0.0)
     var = np.where(alive, mode_stationary_variance(s_hat, eta2, sigma), 0.0)

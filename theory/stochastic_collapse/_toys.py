@@ -27,6 +27,8 @@ import numpy as np
 import sympy as sp
 from scipy import optimize, special
 
+from theory.stochastic_collapse._checks import data_pair, finite, nonneg, positive, positive_int
+
 __all__ = [
     "attractivity_1d",
     "quartic_alpha",
@@ -66,26 +68,30 @@ def attractivity_1d(loss: sp.Expr, diffusion: sp.Expr, theta: sp.Symbol) -> sp.E
 # --------------------------------------------------------------------------- quartic well
 
 
-def _check_positive(name: str, value) -> None:
-    if np.any(np.asarray(value, dtype=float) <= 0):
-        raise ValueError(f"{name} must be positive, got {value}")
-
-
 def quartic_alpha(mu, zeta):
     """\\( \\alpha = \\zeta^2/2 - \\mu \\) for \\( L = \\theta^4/4 - \\mu\\theta^2/2 \\) and
-    \\( d\\theta = -L'dt + \\zeta\\theta\\,dW \\) (paper §4, Fig. 1)."""
-    return np.asarray(zeta, dtype=float) ** 2 / 2 - np.asarray(mu, dtype=float)
+    \\( d\\theta = -L'dt + \\zeta\\theta\\,dW \\) (paper §4, Fig. 1).
+
+    **Raises:** `ValueError` for a non-finite `mu` or `zeta`.
+    """
+    return finite("zeta", zeta) ** 2 / 2 - finite("mu", mu)
 
 
 def quartic_threshold(mu):
     """Noise threshold \\( \\zeta^* = \\sqrt{2\\mu} \\): the local maximum at 0 is attractive for
-    \\( \\zeta > \\zeta^* \\)."""
-    _check_positive("mu", mu)
-    return np.sqrt(2 * np.asarray(mu, dtype=float))
+    \\( \\zeta > \\zeta^* \\).
+
+    **Raises:** `ValueError` unless `mu` is finite and > 0 (for \\( \\mu \\le 0 \\) the origin
+    is a minimum, attractive at any noise level).
+    """
+    return np.sqrt(2 * positive("mu", mu))
 
 
 def quartic_lyapunov_exponent(mu, zeta):
-    """Lyapunov exponent \\( \\mu - \\zeta^2/2 = -\\alpha \\) of the linearised SDE at 0."""
+    """Lyapunov exponent \\( \\mu - \\zeta^2/2 = -\\alpha \\) of the linearised SDE at 0.
+
+    **Raises:** `ValueError` for a non-finite `mu` or `zeta`.
+    """
     return -quartic_alpha(mu, zeta)
 
 
@@ -97,10 +103,13 @@ def quartic_lyapunov_exponent_em(mu, zeta, dt):
     \\]
 
     which tends to \\( \\mu - \\zeta^2/2 \\) as \\( dt \\to 0 \\) (the scheme's own bias).
+
+    **Raises:** `ValueError` unless `mu` is finite and `zeta`, `dt` are finite and > 0.
     """
-    _check_positive("dt", dt)
-    zeta = np.asarray(zeta, dtype=float)
-    return expected_log_abs_normal(1 + np.asarray(mu, float) * dt + 0 * zeta, zeta * np.sqrt(dt)) / dt
+    mu = finite("mu", mu)
+    zeta = positive("zeta", zeta)
+    dt = float(positive("dt", dt))
+    return expected_log_abs_normal(1 + mu * dt + 0 * zeta, zeta * np.sqrt(dt)) / dt
 
 
 def quartic_stationary_density(theta, mu, zeta):
@@ -110,14 +119,19 @@ def quartic_stationary_density(theta, mu, zeta):
     p(\\theta) \\propto \\lvert\\theta\\rvert^{2\\mu/\\zeta^2 - 2} e^{-\\theta^2/\\zeta^2} .
     \\]
 
-    **Raises:** `ValueError` if \\( \\zeta^2 \\ge 2\\mu \\) (no normalisable density: collapse).
+    At \\( \\theta = 0 \\) the density is 0 for \\( \\zeta^2 < \\mu \\) and infinite (an integrable
+    singularity) for \\( \\zeta^2 > \\mu \\).
+
+    **Raises:** `ValueError` if \\( \\zeta^2 \\ge 2\\mu \\) (no normalisable density: collapse),
+    for a non-finite `theta` or `mu`, or unless `zeta` is finite and > 0.
     """
-    zeta = float(zeta)
-    mu = float(mu)
+    theta = finite("theta", theta)
+    mu = float(finite("mu", mu))
+    zeta = float(positive("zeta", zeta))
     if zeta**2 >= 2 * mu:
         raise ValueError("no stationary density at or above the threshold zeta^2 >= 2 mu")
     a = mu / zeta**2 - 0.5
-    theta = np.abs(np.asarray(theta, dtype=float))
+    theta = np.abs(theta)
     # integral over the real line of |t|^{2a-1} e^{-t^2/z^2} = z^{2a} Gamma(a)
     log_norm = 2 * a * math.log(zeta) + special.gammaln(a)
     with np.errstate(divide="ignore"):
@@ -129,10 +143,14 @@ def quartic_stationary_mass(eps, mu, zeta):
 
     Below threshold it is the regularised lower incomplete gamma function
     \\( P(a, \\varepsilon^2/\\zeta^2) \\) with \\( a = \\mu/\\zeta^2 - \\tfrac12 \\); at or above
-    threshold the stationary law is the point mass at 0 and the value is 1.
+    threshold the stationary law is the point mass at 0 and the value is 1 (so also for any
+    \\( \\mu \\le 0 \\), where the origin is a minimum).
+
+    **Raises:** `ValueError` unless `eps` and `zeta` are finite and > 0 and `mu` is finite.
     """
-    zeta = np.asarray(zeta, dtype=float)
-    eps = float(eps)
+    eps = float(positive("eps", eps))
+    mu = finite("mu", mu)
+    zeta = positive("zeta", zeta)
     a = mu / zeta**2 - 0.5
     with np.errstate(divide="ignore", invalid="ignore"):
         below = special.gammainc(np.where(a > 0, a, 1.0), eps**2 / zeta**2)
@@ -140,14 +158,6 @@ def quartic_stationary_mass(eps, mu, zeta):
 
 
 # --------------------------------------------------------------------------- single neuron (SDE)
-
-
-def _data(x, y):
-    x = np.asarray(x, dtype=float).ravel()
-    y = np.asarray(y, dtype=float).ravel()
-    if x.shape != y.shape or x.size == 0:
-        raise ValueError(f"x and y must be non-empty with equal length, got {x.shape} and {y.shape}")
-    return x, y
 
 
 def neuron_exponents(eta, zeta, x, y, slope: float = 1.0):
@@ -166,20 +176,34 @@ def neuron_exponents(eta, zeta, x, y, slope: float = 1.0):
     - `slope`: \\( \\sigma'(0) \\) (1 for tanh).
 
     **Returns:** `(lambda_plus, lambda_minus)`.
+
+    **Raises:** `ValueError` for non-finite, empty or unequal-length `x`, `y`, unless `eta`
+    and `zeta` are finite and >= 0 and `slope` is finite and > 0.
     """
-    x, y = _data(x, y)
+    x, y = data_pair(x, y)
+    eta = nonneg("eta", eta)
+    zeta = nonneg("zeta", zeta)
+    slope = float(positive("slope", slope))
     m = x.size
     s = slope * float(x @ y) / m
-    c2 = np.asarray(eta, float) * np.asarray(zeta, float) ** 2 * slope**2 * float(x @ x) / m
+    c2 = eta * zeta**2 * slope**2 * float(x @ x) / m
     return s - c2 / 2, -s - c2 / 2
 
 
 def neuron_threshold_eta(zeta, x, y, slope: float = 1.0):
     """Learning-rate threshold \\( \\eta^* = 2\\sum x y/(\\zeta^2\\sigma'(0)\\sum x^2) \\) above which
-    the saddle at \\( w = 0 \\) is attractive (requires \\( \\sum x y > 0 \\))."""
-    x, y = _data(x, y)
-    _check_positive("zeta", zeta)
-    return 2 * float(x @ y) / (np.asarray(zeta, float) ** 2 * slope * float(x @ x))
+    the saddle at \\( w = 0 \\) is attractive.
+
+    **Raises:** `ValueError` unless \\( \\sum x y > 0 \\) (otherwise the two normal directions
+    swap roles), for non-finite, empty or unequal-length `x`, `y`, or unless `zeta` and
+    `slope` are finite and > 0.
+    """
+    x, y = data_pair(x, y)
+    zeta = positive("zeta", zeta)
+    slope = float(positive("slope", slope))
+    if not float(x @ y) > 0:
+        raise ValueError(f"neuron_threshold_eta needs sum(x * y) > 0, got {float(x @ y)}")
+    return 2 * float(x @ y) / (zeta**2 * slope * float(x @ x))
 
 
 # --------------------------------------------------------------------------- single neuron (SGD)
@@ -199,11 +223,14 @@ def expected_log_abs_normal(mu, sd):
     \\( \\log\\lvert\\mu\\rvert - r^2/2 - 3r^4/4 - 15r^6/6 - 105r^8/8 - 945 r^{10}/10 \\)
     (error below \\( 10^{-13} \\)).
 
-    **Raises:** `ValueError` if any `sd` is not positive.
+    **Raises:** `ValueError` for a non-finite `mu`, unless every `sd` is finite and > 0, or
+    when the shapes of `mu` and `sd` do not broadcast.
     """
-    mu, sd = np.broadcast_arrays(np.asarray(mu, dtype=float), np.asarray(sd, dtype=float))
-    if np.any(sd <= 0):
-        raise ValueError("sd must be positive")
+    mu, sd = finite("mu", mu), positive("sd", sd)
+    try:
+        mu, sd = np.broadcast_arrays(mu, sd)
+    except ValueError:
+        raise ValueError(f"mu and sd must broadcast, got shapes {mu.shape} and {sd.shape}") from None
     out = np.empty(mu.shape)
     with np.errstate(divide="ignore"):
         r = sd / np.abs(mu)
@@ -237,15 +264,14 @@ def _batch_moments(x, y, batch_size: int, n_batches: int | None, rng):
     are enumerated when that is at most 2e5, else `n_batches` are sampled with `rng`.
     """
     m = x.size
-    if batch_size < 1:
-        raise ValueError("batch_size must be >= 1")
+    batch_size = positive_int("batch_size", batch_size)
     if m**batch_size <= 200_000:
         idx = np.array(list(np.ndindex(*([m] * batch_size))))
         exact = True
     else:
         if rng is None or n_batches is None:
             raise ValueError("batch_size too large to enumerate: pass n_batches and rng")
-        idx = rng.integers(0, m, size=(int(n_batches), batch_size))
+        idx = rng.integers(0, m, size=(positive_int("n_batches", n_batches), batch_size))
         exact = False
     xb, yb = x[idx], y[idx]
     return (xb * yb).mean(1), np.sqrt((xb**2).sum(1)) / batch_size, exact
@@ -268,12 +294,16 @@ def sgd_neuron_exponent(eta, zeta, x, y, batch_size: int = 1, slope: float = 1.0
 
     **Returns:** `(Lambda_plus, Lambda_minus, stderr)`, arrays over `eta`; `stderr` is 0
     for the exact batch average and the Monte-Carlo standard error otherwise.
+
+    **Raises:** `ValueError` for non-finite, empty or unequal-length `x`, `y`, unless `eta`,
+    `zeta` and `slope` are finite and > 0 and `batch_size` (and `n_batches` where batches
+    are sampled) is an integer >= 1.
     """
-    x, y = _data(x, y)
-    _check_positive("zeta", zeta)
-    mean_xy, norm_x, exact = _batch_moments(x, y, int(batch_size), n_batches, rng)
-    eta = np.atleast_1d(np.asarray(eta, dtype=float))
-    _check_positive("eta", eta)
+    x, y = data_pair(x, y)
+    zeta = float(positive("zeta", zeta))
+    slope = float(positive("slope", slope))
+    eta = np.atleast_1d(positive("eta", eta))
+    mean_xy, norm_x, exact = _batch_moments(x, y, batch_size, n_batches, rng)
     lp, lm, se = [], [], []
     for e in eta:
         sd = e * slope * zeta * norm_x
@@ -293,13 +323,23 @@ def sgd_neuron_threshold(zeta, x, y, batch_size: int = 1, slope: float = 1.0, et
     exponent is \\( \\approx \\eta\\sigma'(0)\\bar s > 0 \\), at large \\( \\eta \\) the steps overshoot.
 
     **Returns:** `(eta_low, eta_high)`, `nan` where there is no sign change (e.g. no collapse
-    at all for small label noise).
+    at all for small label noise, or zero labels `y`, where the exponent is never negative):
+    the one non-finite value it returns, and it means "no threshold".
+
+    **Raises:** `ValueError` for non-finite, empty or unequal-length `x`, `y`, unless `zeta`
+    and `slope` are finite and > 0, `eta_max` is finite and > 1e-3 (where the search grid
+    starts) and `batch_size` is an integer >= 1.
     """
-    x, y = _data(x, y)
+    x, y = data_pair(x, y)
+    zeta = float(positive("zeta", zeta))
+    slope = float(positive("slope", slope))
+    eta_max = float(finite("eta_max", eta_max))
+    if not eta_max > 1e-3:
+        raise ValueError(f"eta_max must be finite and > 1e-3 (where the search grid starts), got {eta_max}")
     if rng is not None:  # common batches for every eta: a smooth function of eta
-        mean_xy, norm_x, _ = _batch_moments(x, y, int(batch_size), n_batches, rng)
+        mean_xy, norm_x, _ = _batch_moments(x, y, batch_size, n_batches, rng)
     else:
-        mean_xy, norm_x, _ = _batch_moments(x, y, int(batch_size), None, None)
+        mean_xy, norm_x, _ = _batch_moments(x, y, batch_size, None, None)
 
     def top(e):
         sd = e * slope * zeta * norm_x
@@ -326,8 +366,17 @@ def sgd_neuron_threshold_small_eta(zeta, x, y, batch_size: int = 1, slope: float
     \\]
 
     linear in \\( B \\) when the noise term dominates.
+
+    **Raises:** `ValueError` for non-finite, empty or unequal-length `x`, `y`, unless `zeta`
+    is finite and >= 0, `slope` finite and > 0 and `batch_size` an integer >= 1, or when the
+    data carry neither signal nor noise (the denominator is 0).
     """
-    x, y = _data(x, y)
+    x, y = data_pair(x, y)
+    zeta = float(nonneg("zeta", zeta))
+    slope = float(positive("slope", slope))
+    batch_size = positive_int("batch_size", batch_size)
     s_bar = float(np.mean(x * y))
     var = float(np.var(x * y)) + zeta**2 * float(np.mean(x**2))
+    if s_bar**2 + var / batch_size == 0:
+        raise ValueError("x, y and zeta carry neither signal nor noise (mean(x*y) = 0 and no variance): no threshold")
     return 2 * s_bar / (slope * (s_bar**2 + var / batch_size))
