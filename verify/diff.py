@@ -16,6 +16,9 @@ def main(argv=None) -> int:
     p.add_argument("after", help="report folder or suite name under --reports")
     p.add_argument("--reports", default="reports", help="root of the report folders (default: reports)")
     p.add_argument("--out", default=None, help="write the diff as Markdown to this file")
+    p.add_argument("--point", action="store_true",
+                   help="compare the point-estimate verdicts (error <= tolerance) instead of the interval verdicts, "
+                        "e.g. across a change of verdict rule")
     args = p.parse_args(argv)
 
     def resolve(x: str) -> Path:
@@ -26,9 +29,12 @@ def main(argv=None) -> int:
         a, b = load_results(resolve(args.before)), load_results(resolve(args.after))
     except ValueError as e:
         p.exit(2, f"{p.prog}: error: {e}\n")
-    text = render_diff(diff_results(a, b), args.before, args.after)
+    text = render_diff(diff_results(a, b, point=args.point), args.before, args.after)
     if args.out:
-        Path(args.out).write_text(text)
+        try:
+            Path(args.out).write_text(text)
+        except OSError as e:
+            p.exit(2, f"{p.prog}: error: --out {args.out!r} cannot be written: {e.strerror or e}\n")
     print(text)
     return 0
 

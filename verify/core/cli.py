@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import signal
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["main", "main_for_paper", "build_parser", "load_conf"]
+__all__ = ["main", "main_for_paper", "build_parser", "load_conf", "check_writable"]
 
 try:
     import tomllib
@@ -53,9 +55,17 @@ def build_parser(prog: str = "python -m verify.all") -> argparse.ArgumentParser:
     return p
 
 
+CONF_KEYS = ("profile", "entries")
+ENTRY_KEYS = ("run", "priority")
+
+
 def load_conf(path: str | os.PathLike, priority: int | None) -> tuple[list, str | None]:
     """Run entries of a TOML conf file: `profile = "quick"` (optional) and
-    `[[entries]] run = "claim_glob:key=v" priority = 1`."""
+    `[[entries]] run = "claim_glob:key=v" priority = 1`.
+
+    Raises `ValueError` with one line naming the file (and the entry and key) for a file
+    that is missing, a folder, unreadable or malformed TOML, and for a key of the wrong
+    type or an unknown key."""
     from verify.core.spec import parse_run_entry
 
     p = Path(path)
@@ -64,17 +74,86 @@ def load_conf(path: str | os.PathLike, priority: int | None) -> tuple[list, str 
         if candidate.exists():
             p = candidate
         else:
-            raise ValueError(f"conf file {path} not found")
-    with open(p, "rb") as f:
-        data = tomllib.load(f)
+            raise ValueError(f"conf file {str(path)!r} not found")
+    if p.is_dir():
+        raise ValueError(f"conf {p} is a folder, not a TOML file")
+    try:
+        with open(p, "rb") as f:
+            data = tomllib.load(f)
+    except tomllib.TOMLDecodeError as e:
+        raise ValueError(f"conf {p}: malformed TOML: {e}") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ValueError(f"conf {p}: cannot read it: {getattr(e, 'strerror', None) or e}") from None
+    unknown = sorted(set(data) - set(CONF_KEYS))
+    if unknown:
+        raise ValueError(f"conf {p}: unknown key {unknown[0]!r} (a conf has: {', '.join(CONF_KEYS)})")
+    profile = data.get("profile")
+    if profile is not None and not isinstance(profile, str):
+        raise ValueError(f"conf {p}: 'profile' must be a string such as \"quick\", not {profile!r}")
+    raw_entries = data.get("entries", [])
+    if not isinstance(raw_entries, list):
+        raise ValueError(f"conf {p}: 'entries' must be an array of tables ([[entries]] with run = ...), "
+                         f"not {type(raw_entries).__name__} {raw_entries!r}")
     entries = []
-    for e in data.get("entries", []):
+    for i, e in enumerate(raw_entries, 1):
+        where = f"conf {p}: entry {i}"
+        if not isinstance(e, dict):
+            raise ValueError(f"{where} must be a table ([[entries]] with run = ...), not {e!r}")
+        bad = sorted(set(e) - set(ENTRY_KEYS))
+        if bad:
+            raise ValueError(f"{where}: unknown key {bad[0]!r} (an entry has: {', '.join(ENTRY_KEYS)})")
         if "run" not in e:
-            raise ValueError(f"conf {p}: every [[entries]] needs a 'run'")
-        prio = int(e.get("priority", 1))
+            raise ValueError(f"{where} needs a 'run' (e.g. run = \"lazy_rich.delta_conserved\")")
+        if not isinstance(e["run"], str):
+            raise ValueError(f"{where}: 'run' must be a string such as \"claim_glob:key=value\", not {e['run']!r}")
+        prio = e.get("priority", 1)
+        if isinstance(prio, bool) or not isinstance(prio, int):
+            raise ValueError(f"{where}: 'priority' must be an integer, not {prio!r}")
+        try:
+            entry = parse_run_entry(e["run"], priority=prio)
+        except ValueError as err:
+            raise ValueError(f"{where}: {err}") from None
         if priority is None or prio <= priority:
-            entries.append(parse_run_entry(e["run"], priority=prio))
-    return entries, data.get("profile")
+            entries.append(entry)
+    return entries, profile
+
+
+def _message(e: BaseException) -> str:
+    """The one-line text of an error, quotes kept (a KeyError's str() adds its own)."""
+    if isinstance(e, KeyError) and e.args:
+        return str(e.args[0])
+    return str(e).splitlines()[0] if str(e) else type(e).__name__
+
+
+def check_writable(path: Path, what: str) -> None:
+    """Make sure `path` is (or can be made) a writable folder, before any work: raises
+    `ValueError` with one line naming it."""
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        if not path.is_dir():
+            raise NotADirectoryError(errno.ENOTDIR, "not a folder")
+        fd, probe = tempfile.mkstemp(prefix=".write-test-", dir=path)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as e:
+        why = e.strerror or str(e)
+        if isinstance(e, (FileExistsError, NotADirectoryError)):
+            why = "a file is in the way" if not isinstance(e, NotADirectoryError) else "a path component is a file, not a folder"
+        raise ValueError(f"{what} {str(path)!r} cannot be written: {why}") from None
+
+
+def _check_overrides(items, profile: str) -> None:
+    from verify.core.spec import check_overrides
+
+    for it in items:
+        if it.spec is None or it.claim is None or not it.spec.overrides:
+            continue
+        prof = it.claim.profiles.get(it.spec.profile)
+        if prof is None:
+            continue
+        others = [pr.config for pr in it.claim.profiles.values() if pr is not None and pr.config]
+        check_overrides(it.claim_id, it.spec.profile, prof.config, it.spec.overrides, others)
 
 
 def _split(values: Sequence[str]) -> list[str]:
@@ -120,8 +199,9 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m verify.all", 
         registry = discover(tuple(args.plugins))
         only = _split(args.only) or list(default_only)
         items = plan(registry, profile, only, entries, seed_base=args.seed, device=device)
-    except (ValueError, KeyError) as e:
-        parser.error(str(e).strip("'\""))
+        _check_overrides(items, profile)  # types, and no count set to zero, before any work
+    except (ValueError, KeyError, OSError) as e:
+        parser.error(_message(e))
     if not items:
         parser.error(f"no claim matches {', '.join(only) or 'the selection'}")
 
@@ -133,20 +213,26 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m verify.all", 
             print(f"{label}{seeds}{extra}")
         return 0
 
+    out = Path(args.out) if args.out else Path("reports") / args.suite
+    try:  # before any work: a run whose report cannot be written is lost
+        check_writable(out, "--out")
+        check_writable(store.path, "--store")
+    except ValueError as e:
+        parser.error(_message(e))
     try:
         executor = make_executor(args.jobs, args.address, args.backend)
     except (RuntimeError, ValueError) as e:
-        parser.error(str(e))
+        parser.error(_message(e))
     t0 = time.perf_counter()
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)  # `timeout` and schedulers send SIGTERM
     interrupted = True
     try:
-        results = run_claims(items, store, executor, device=device, force=args.force, data_dir=args.data_dir, plugins=args.plugins)
+        claim_results = run_claims(items, store, executor, device=device, force=args.force, data_dir=args.data_dir, plugins=args.plugins)
+        results = [r.to_record() for r in claim_results]  # the reports read the JSON records
         interrupted = any(r.get("interrupted") for r in results)
     finally:
         signal.signal(signal.SIGTERM, previous)
         executor.close(wait=not interrupted)
-    out = Path(args.out) if args.out else Path("reports") / args.suite
     meta = {
         "suite": args.suite,
         "profile": profile,
@@ -163,7 +249,9 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m verify.all", 
         print(f"interrupted: finished claims are reported and stored under {store.path}; rerun the same command to resume",
               file=sys.stderr)
         return 130
-    bad = [r for r in results if r["verdict"] in ("FAIL", "ERROR")]
+    from verify.core.runner import failing
+
+    bad = [r for r in results if failing(r)]
     return 1 if bad else 0
 
 

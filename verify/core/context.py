@@ -85,9 +85,17 @@ class RunContext:
 
         Several claims are often read off one expensive experiment (one trained sweep,
         one batch of integrated paths). `ctx.shared("sweep", lambda: train(...), M=..., steps=...)`
-        stores the (picklable) result in the run store under a hash of
+        stores the result in the run store under a hash of
         `(paper, name, key, seed if per_seed, code version)`, with a lock so that parallel
         workers compute it once. Everything `fn` depends on must be in `key`.
+
+        The store keeps data, not code (no pickles): the result must be built of dicts,
+        lists, tuples, sets, str, numbers, bools, None, numpy arrays and scalars, and torch
+        tensors (returned as CPU tensors; JAX arrays come back as numpy). Anything else (a
+        dataclass, a named tuple, a model) raises a `TypeError` naming the experiment and
+        the type: return `dataclasses.asdict(...)` or the arrays instead. Every call, the
+        first included, returns the value as the store gives it back. `--force`
+        recomputes it (once per run).
         """
         if self._shared is None:
             return fn()

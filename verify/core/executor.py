@@ -7,9 +7,11 @@ identical results on every backend and resumes the same way. Local processes use
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Iterator
@@ -49,7 +51,11 @@ def execute_cell(payload: CellPayload) -> tuple[dict[str, Any], Any]:
     """Run one cell and store it. Returns `(outcome, prediction_or_measurement_or_None)`.
 
     `payload` keys: `cell` (CellSpec fields), `store_root`, `suite`, `device`, `data_dir`,
-    `plugins`, `threads`, `sys_path`.
+    `plugins`, `threads`, `sys_path`, and `refresh_shared` (a token per `--force` run:
+    `ctx.shared` experiments computed by another run are recomputed, once per run).
+
+    The returned object is the one the store gives back (what a rerun will see); a result
+    the store cannot hold is an ERROR naming the field and its type.
     """
     for p in payload.get("sys_path", []):
         if p not in sys.path:
@@ -64,8 +70,8 @@ def execute_cell(payload: CellPayload) -> tuple[dict[str, Any], Any]:
     from verify.core.context import RunContext
 
     enable_x64()  # claims compute in float64; no module switches it on at import
-    from verify.core.registry import discover
-    from verify.core.store import RunStore
+    from verify.core.registry import find_claim
+    from verify.core.store import RunStore, roundtrip
 
     spec = CellSpec(**payload["cell"])
     store = RunStore(payload["store_root"], payload["suite"])
@@ -73,8 +79,7 @@ def execute_cell(payload: CellPayload) -> tuple[dict[str, Any], Any]:
     outcome: dict[str, Any] = {"status": "ok", "message": "", "role": spec.role, "seed": spec.seed, "variant": spec.variant}
     obj: Any = None
     try:
-        registry = discover(tuple(payload.get("plugins", ())))
-        claim = registry[spec.claim_id]
+        claim = find_claim(spec.claim_id, tuple(payload.get("plugins", ())))
         ctx = RunContext(
             claim_id=spec.claim_id,
             profile=spec.profile,
@@ -83,7 +88,7 @@ def execute_cell(payload: CellPayload) -> tuple[dict[str, Any], Any]:
             role=spec.role,
             device=payload.get("device", "cpu"),
             data_dir=payload.get("data_dir"),
-            _shared=store.shared,
+            _shared=functools.partial(store.shared, refresh=payload.get("refresh_shared")),
         )
         seeding.seed_everything(spec.seed)
         fn = claim.theory if spec.role == "theory" else claim.practice
@@ -111,8 +116,14 @@ def execute_cell(payload: CellPayload) -> tuple[dict[str, Any], Any]:
         if isinstance(obj, Measurement):
             outcome["counters"] = {k: _summary(v) for k, v in obj.counters.items()}
     if outcome["status"] == "ok":
-        raw = dict(obj.raw)
-        store.write_cell(spec, outcome, obj, raw)
+        try:
+            obj = roundtrip(obj)  # what the store gives back; raises TypeError if it cannot hold it
+            store.write_cell(spec, outcome, obj)
+        except TypeError as e:
+            outcome.update(status="error", message=f"{spec.role} result cannot be stored: {e}")
+            obj = None
+        except OSError as e:
+            outcome.update(status="error", message=f"cannot write the {spec.role} cell to the run store: {e}")
     return outcome, obj
 
 
@@ -130,7 +141,30 @@ class Executor:
         pass
 
 
-def _worker_init(threads: int, sys_path: list[str]) -> None:
+#: seconds between a worker's checks that its parent is alive
+WATCHDOG_INTERVAL = 0.5
+
+
+def _watch_parent(parent_pid: int, interval: float = WATCHDOG_INTERVAL) -> None:
+    """Exit this process as soon as `parent_pid` is no longer its parent (the parent was
+    killed, even with SIGKILL, and this process was re-parented): an orphaned worker must
+    not stay alive, idle and holding memory, forever."""
+    while True:
+        time.sleep(interval)
+        if os.getppid() != parent_pid:
+            os._exit(1)
+
+
+def start_parent_watchdog(parent_pid: int, interval: float = WATCHDOG_INTERVAL) -> threading.Thread:
+    """Start the daemon thread of `_watch_parent`."""
+    t = threading.Thread(target=_watch_parent, args=(parent_pid, interval), name="dltheory-parent-watchdog", daemon=True)
+    t.start()
+    return t
+
+
+def _worker_init(threads: int, sys_path: list[str], parent_pid: int | None = None) -> None:
+    if parent_pid is not None:
+        start_parent_watchdog(parent_pid)
     for p in sys_path:
         if p not in sys.path:
             sys.path.insert(0, p)
@@ -150,7 +184,8 @@ class ProcessExecutor(Executor):
 
         self.jobs = jobs
         self.pool = ProcessPoolExecutor(
-            max_workers=jobs, mp_context=mp.get_context("spawn"), initializer=_worker_init, initargs=(threads, list(sys.path))
+            max_workers=jobs, mp_context=mp.get_context("spawn"), initializer=_worker_init,
+            initargs=(threads, list(sys.path), os.getpid()),
         )
 
     def map(self, payloads):

@@ -83,3 +83,7 @@ class ClaimResult:
     def __getitem__(self, key: str) -> Any:
         """`result["verdict"]`: read a field of the JSON record."""
         return self.to_record()[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """`result.get("measured_ci")`: a field of the JSON record, or `default`."""
+        return self.to_record().get(key, default)

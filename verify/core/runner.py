@@ -24,14 +24,21 @@ from verify.core import metrics as M
 from verify.core.claims import PROFILE_NAMES, Claim, Measurement, Prediction
 from verify.core.context import RunContext, progress_enabled
 from verify.core.executor import Executor
+from verify.core.result import VERDICTS, ClaimResult  # noqa: F401 - VERDICTS re-exported
 from verify.core.registry import Registry
 from verify.core.seeding import THEORY_SEED
 from verify.core.spec import CellSpec, ClaimRunSpec, RunEntry, canonical_json, code_version, select
 from verify.core.store import RunStore, environment
 
-__all__ = ["plan", "run_claims", "aggregate", "VERDICTS", "PlanItem"]
+__all__ = ["plan", "run_claims", "aggregate", "decide", "failing", "VERDICTS", "PlanItem"]
 
-VERDICTS = ("PASS", "FAIL", "ERROR", "SKIP")
+
+def failing(result: dict[str, Any]) -> bool:
+    """Whether a result fails the run: an ERROR, or a FAIL that is not a declared known
+    deviation. INCONCLUSIVE, SKIP and NOT RUN do not fail it."""
+    v = result.get("verdict")
+    return v == "ERROR" or (v == "FAIL" and not result.get("known_deviation"))
+
 
 
 @dataclasses.dataclass
@@ -179,6 +186,88 @@ def _compare(claim: Claim, pred: Prediction, values: list[Any], stderrs: list[An
     return float(comp.error_fn(pred.value, m, pred.stderr, sm)), m, sm
 
 
+def _error_interval(claim: Claim, pred: Prediction, m_val: Any, m_se: Any, n: int, level: float) -> tuple[float, float] | None:
+    """The comparison error over the measured value's interval `m ± q·se` (scalar values,
+    mean/median aggregates): `q` is Student's t with n - 1 degrees of freedom (normal for a
+    single seed with its own standard error). The error function is evaluated over the
+    interval (endpoints, and the theory value itself where it lies inside), so the interval
+    of the error is exact for the monotone and V-shaped comparisons."""
+    if m_se is None or claim.compare in ("equal", "z", "r2") or claim.aggregate == "worst":
+        return None
+    try:
+        m = float(np.asarray(m_val, dtype=float))
+        se = float(np.asarray(m_se, dtype=float))
+        t = np.asarray(pred.value, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    if t.ndim != 0 or not (math.isfinite(se) and se >= 0):
+        return None
+    from scipy import stats as _st
+
+    q = float(_st.t.ppf(0.5 + level / 2, n - 1)) if n >= 2 else float(_st.norm.ppf(0.5 + level / 2))
+    lo, hi = m - q * se, m + q * se
+    pts = [lo, hi, m] + ([float(t)] if lo <= float(t) <= hi else [])
+    errs = [claim.comparison.error_fn(pred.value, x, None, None) for x in pts]
+    return float(min(errs)), float(max(errs))
+
+
+def decide(claim: Claim, pred: Prediction, values: list[Any], stderrs: list[Any], m_val: Any, m_se: Any,
+           error: float, per_seed_err: list[float]) -> dict[str, Any]:
+    """The interval rule for a noisy comparison.
+
+    A claim is *noisy* when its measured value has a standard error (between seeds, or the
+    measurement's own). Its error gets an interval at the claim's `level` (Student-t on the
+    measured value for scalar mean/median claims, else the bootstrap over seeds): PASS when
+    the whole interval is inside the tolerance, FAIL when it is wholly outside, INCONCLUSIVE
+    when it straddles, with the number of seeds that would decide it at the observed
+    spread. Exact claims (`compare="equal"`, `kind="implementation"`), `z` comparisons
+    (already in standard errors) and measurements without any spread keep the plain
+    PASS/FAIL of the point estimate. The power check flags a tolerance below twice the
+    comparison's standard error as underpowered.
+    """
+    out: dict[str, Any] = {"decided_by": "point estimate", "error_interval": None, "underpowered": False}
+    if claim.compare in ("equal", "z") or claim.kind == "implementation":
+        return out
+    n = len(values)
+    interval = _error_interval(claim, pred, m_val, m_se, n, claim.level)
+    how = f"{claim.level:.0%} t-interval of the measured value" if n >= 2 else f"{claim.level:.0%} interval from the measurement's own standard error"
+    if interval is None and n >= 2 and _is_numeric(values[0]) and np.ptp(np.asarray(per_seed_err, dtype=float)) > 0:
+        arr = np.asarray(values, dtype=float)
+
+        def err_stat(x):
+            try:
+                return float(_compare(claim, pred, list(x), [None] * len(x))[0])
+            except ValueError:
+                return math.nan
+
+        interval = M.bootstrap_ci(arr, err_stat, level=claim.level)
+        how = f"{claim.level:.0%} bootstrap over {n} seeds"
+    if interval is None:
+        return out
+    lo, hi = interval
+    if hi - lo <= 0:
+        return out
+    out.update(decided_by=how, error_interval=[lo, hi])
+    tol = claim.tolerance
+    se_err = (hi - lo) / (2 * 1.96)
+    out["underpowered"] = bool(abs(tol) < 2 * se_err) if tol > 0 else False
+    if hi <= tol:
+        out["verdict"] = "PASS"
+    elif lo > tol:
+        out["verdict"] = "FAIL"
+    else:
+        gap = abs(error - tol)
+        # seeds at which the same spread would put the interval on one side of the tolerance
+        needed = math.inf if gap == 0 else math.ceil(max(n, 1) * ((hi - lo) / 2 / gap) ** 2)
+        out.update(
+            verdict="INCONCLUSIVE",
+            seeds_needed=needed if math.isfinite(needed) else None,
+            reason=(f"the {how} of the error, [{lo:.4g}, {hi:.4g}], straddles the tolerance {tol:.4g} "
+                    f"(point estimate {error:.4g}); about {needed if math.isfinite(needed) else 'infinitely many'} seeds would decide it at this spread"),
+        )
+    return out
+
+
 def _figure_png(claim: Claim, ctx: RunContext, pred: Prediction, meas: list[Measurement]) -> tuple[bytes | None, str | None]:
     if claim.figure is None:
         return None, None
@@ -254,7 +343,7 @@ def aggregate(
         result.update(verdict="ERROR", reason=f"comparison error is {error}")
     else:
         passed = comp.pass_fn(error, claim.tolerance)
-        result.update(verdict="PASS" if passed else "FAIL", reason="")
+        result.update(verdict="PASS" if passed else "FAIL", reason="", point_verdict="PASS" if passed else "FAIL")
     result.update(
         theory=_summary(pred.value),
         theory_stderr=_summary(pred.stderr),
@@ -286,6 +375,11 @@ def aggregate(
         result["measured_ci"] = M.bootstrap_ci(inst, lambda x: float(np.mean(x)))
     result.setdefault("error_ci", None)
     result.setdefault("measured_ci", None)
+    if result["verdict"] in ("PASS", "FAIL"):
+        result.update(decide(claim, pred, values, stderrs, m_val, m_se, error, per_seed_err))
+    if claim.deviation:
+        result["known_deviation"] = result["verdict"] == "FAIL"
+        result["deviation_resolved"] = result["verdict"] == "PASS"
 
     # metric families
     result["metrics"]["agreement"] = {"error": error, **M.agreement(pred.value, m_val, claim.compare)}
@@ -414,6 +508,9 @@ def base_result(claim: Claim | None, profile: str, spec: ClaimRunSpec | None, cl
             aggregate=claim.aggregate,
             tags=list(claim.tags),
             paper_value=dataclasses.asdict(claim.paper_value) if claim.paper_value else None,
+            kind=claim.kind or "prediction",
+            deviation=claim.deviation,
+            level=claim.level,
         )
     if spec is not None:
         r.update(
@@ -438,8 +535,9 @@ def run_claims(
     force: bool = False,
     data_dir: str | None = None,
     plugins: Sequence[str] = (),
-) -> list[dict[str, Any]]:
-    """Execute the planned claim runs; returns one result dict per plan item, in order.
+) -> list[ClaimResult]:
+    """Execute the planned claim runs; returns one `ClaimResult` per plan item, in order
+    (its `record` is the JSON of `result.json` and of the reports).
 
     Completed cells (and completed claim results) are reused unless `force`; only missing
     cells are computed, so an interrupted sweep resumes where it stopped.
@@ -455,6 +553,7 @@ def run_claims(
     done_cells: dict[str, tuple[dict[str, Any], Any]] = {}
     queued: set[str] = set()
     threads_env = os.environ.get("DLTHEORY_THREADS")
+    refresh_shared = os.urandom(8).hex() if force else None  # --force recomputes each ctx.shared once per run
 
     for i, it in enumerate(items):
         if it.error is not None:
@@ -468,8 +567,8 @@ def run_claims(
             results[i] = r
             continue
         assert it.spec is not None
-        if not force and store.claim_complete(it.spec):
-            r = store.read_claim(it.spec)
+        r = None if force else store.load_claim(it.spec)  # None if missing or damaged (moved aside): recomputed
+        if r is not None:
             r["reused"] = True
             r["result_dir"] = str(store.claim_dir(it.spec))
             results[i] = r
@@ -480,8 +579,9 @@ def run_claims(
         for c in cells:
             if c.hash in queued or c.hash in done_cells:
                 continue
-            if not force and store.cell_complete(c):
-                done_cells[c.hash] = store.read_cell(c)
+            cached = None if force else store.load_cell(c)  # None if missing or damaged (moved aside): recomputed
+            if cached is not None:
+                done_cells[c.hash] = cached
                 reuse_counts[i] += 1
                 continue
             queued.add(c.hash)
@@ -495,6 +595,7 @@ def run_claims(
                     "plugins": list(plugins),
                     "threads": int(threads_env) if threads_env else None,
                     "sys_path": list(sys.path),
+                    "refresh_shared": refresh_shared,
                 }
             )
             payload_cells.append(c)
@@ -525,7 +626,7 @@ def run_claims(
         it, cells = items[i], needed[i]
         computed = sum(1 for c in cells if c.hash in queued)
         result, rows, raw, png = aggregate(it, {c.hash: done_cells[c.hash] for c in cells}, device, env, reuse_counts[i], computed)
-        if result["verdict"] in ("PASS", "FAIL"):
+        if result["verdict"] in ("PASS", "FAIL", "INCONCLUSIVE"):
             result["result_dir"] = str(store.claim_dir(it.spec))
             per_instance = result.pop("_per_instance", [])
             store.write_claim(it.spec, result, rows, raw, png, per_instance)
@@ -555,7 +656,7 @@ def run_claims(
         for i, it in enumerate(items):
             if results[i] is None:
                 r = base_result(it.claim, it.spec.profile if it.spec else "", it.spec, it.claim_id)
-                r.update(verdict="ERROR", reason="interrupted before its cells finished (completed cells are kept in the store)",
+                r.update(verdict="NOT RUN", reason="interrupted before its cells finished (completed cells are kept in the store)",
                          interrupted=True)
                 results[i] = r
-    return [r for r in results if r is not None]
+    return [ClaimResult.from_record(r) for r in results if r is not None]

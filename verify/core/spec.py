@@ -8,8 +8,8 @@ specs share results, a code change makes new ones.
 
 A *run entry* (HELM's idea) is a string `claim_glob:key=value,key=value`:
 
-- `lazy_rich.closed_form:delta=-2` overrides one config parameter;
-- `lazy_rich.closed_form:delta=-2|0|2` is a grid expander (three claim runs);
+- `lazy_rich.delta_conserved:eta_w=0.5` overrides one config parameter;
+- `lazy_rich.delta_conserved:eta_w=0.5|1.6|4.0` is a grid expander (three claim runs);
 - `lazy_rich.*:seeds=5` is the seeds expander (seeds 0..4).
 """
 
@@ -23,6 +23,7 @@ import importlib.util
 import itertools
 import json
 import os
+import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -41,11 +42,12 @@ __all__ = [
     "code_version",
     "parse_run_entry",
     "parse_value",
+    "check_overrides",
     "spec_hash",
 ]
 
 #: Bump when the meaning of stored results changes; it enters every hash.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the store holds JSON + .npz (no pickles)
 
 
 def _jsonable(x: Any) -> Any:
@@ -215,32 +217,161 @@ class ClaimRunSpec:
 # --------------------------------------------------------------------------- run entries
 
 
+#: Longest run-entry value accepted (characters); values are literals, not programs.
+MAX_VALUE_CHARS = 1000
+
+_BARE_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-/]*\Z")
+
+
+def _literal_nodes_only(node: ast.AST, text: str) -> None:
+    """Refuse anything but literals: numbers, strings, True/False/None, a sign in front of
+    a number, and lists/tuples/dicts/sets of literals. No operators (`10**100000000` is
+    refused, not evaluated), names or calls."""
+    if isinstance(node, ast.Expression):
+        return _literal_nodes_only(node.body, text)
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, (bytes, type(Ellipsis))):
+            raise ValueError(f"value {text!r} is not a number, string, bool, None or list")
+        return None
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        if isinstance(node.operand, ast.Constant) and isinstance(node.operand.value, (int, float, complex)) \
+                and not isinstance(node.operand.value, bool):
+            return None
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        for e in node.elts:
+            _literal_nodes_only(e, text)
+        return None
+    if isinstance(node, ast.Dict):
+        for k, v in zip(node.keys, node.values):
+            if k is None:
+                raise ValueError(f"value {text!r}: '**' unpacking is not a literal")
+            _literal_nodes_only(k, text)
+            _literal_nodes_only(v, text)
+        return None
+    if isinstance(node, (ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare)):
+        raise ValueError(f"value {text!r} is not a literal: operators are not evaluated (write the number itself, e.g. 0.125)")
+    raise ValueError(f"value {text!r} is not a literal (a number, a quoted string, True/False/None, or a list of them)")
+
+
 def parse_value(text: str) -> Any:
-    """A run-entry value: a Python literal (int, float, bool, None, list, tuple, string
-    in quotes), `2**10`-style powers, `inf`, or else the bare string."""
+    """A run-entry value: a Python literal (int, float, bool, None, list, tuple, dict,
+    string in quotes), `inf`/`-inf`, or a bare word (`relu`, `cross-entropy`) as a string.
+
+    Values are literals only: operators are refused, not evaluated (`2**-3` is an error;
+    write `0.125`), and so is anything longer than `MAX_VALUE_CHARS` characters or a
+    malformed literal such as `[1,2`. Raises `ValueError` with a one-line reason."""
+    if not isinstance(text, str):
+        raise ValueError(f"value {text!r} is not a string")
     t = text.strip()
     if t == "":
         raise ValueError("empty value")
+    if len(t) > MAX_VALUE_CHARS:
+        raise ValueError(f"value {t[:20]}... is {len(t)} characters long (at most {MAX_VALUE_CHARS})")
     low = t.lower()
-    if low in ("inf", "+inf", "infinity"):
+    if low in ("inf", "+inf", "infinity", "+infinity"):
         return float("inf")
-    if low == "-inf":
+    if low in ("-inf", "-infinity"):
         return float("-inf")
     if low in ("true", "false"):
         return low == "true"
     if low in ("none", "null"):
         return None
     try:
-        return ast.literal_eval(t)
-    except (ValueError, SyntaxError):
-        pass
-    if "**" in t:
-        base, _, exp = t.partition("**")
-        try:
-            return ast.literal_eval(base) ** ast.literal_eval(exp)
-        except (ValueError, SyntaxError, TypeError):
-            pass
-    return t
+        tree = ast.parse(t, mode="eval")
+    except (SyntaxError, ValueError, MemoryError, RecursionError) as e:
+        if _BARE_WORD.match(t):
+            return t
+        why = getattr(e, "msg", None) or str(e)
+        raise ValueError(f"value {t!r} is not a literal ({why})") from None
+    if isinstance(tree.body, ast.Name) and _BARE_WORD.match(t):
+        return t  # a bare word is a string: mode=relu
+    if isinstance(tree.body, ast.Attribute) and _BARE_WORD.match(t):
+        return t  # a dotted bare word: model=gpt2.small
+    if isinstance(tree.body, ast.BinOp) and isinstance(tree.body.op, ast.Sub) and _BARE_WORD.match(t) \
+            and not any(isinstance(n, ast.Constant) for n in ast.walk(tree.body.left)):
+        return t  # a hyphenated bare word: loss=cross-entropy
+    _literal_nodes_only(tree, t)
+    try:
+        return ast.literal_eval(tree)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError) as e:
+        raise ValueError(f"value {t!r} is not a literal ({e})") from None
+
+
+def _type_name(v: Any) -> str:
+    if isinstance(v, bool):
+        return "bool"
+    if isinstance(v, int):
+        return "int"
+    if isinstance(v, float):
+        return "float"
+    if isinstance(v, str):
+        return "str"
+    if isinstance(v, (list, tuple)):
+        return "list"
+    if isinstance(v, Mapping):
+        return "dict"
+    return type(v).__name__
+
+
+def _fits(base: Any, value: Any) -> bool:
+    """Whether an override `value` has the type of the profile's `base` value."""
+    if base is None or value is None:
+        return True  # None in the profile takes anything; None as an override switches something off
+    if isinstance(base, bool):
+        return isinstance(value, bool)
+    if isinstance(base, int):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(base, float):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if isinstance(base, str):
+        return isinstance(value, str)
+    if isinstance(base, (list, tuple)):
+        if not isinstance(value, (list, tuple)):
+            return False
+        kinds = {_type_name(b) for b in base}
+        if len(kinds) == 1 and value:  # a homogeneous list: check the elements too
+            b0 = base[0]
+            return all(_fits(b0, v) for v in value)
+        return True
+    if isinstance(base, Mapping):
+        return isinstance(value, Mapping)
+    return True  # other types: the claim checks them
+
+
+def check_overrides(claim_id: str, profile: str, config: Mapping[str, Any], overrides: Mapping[str, Any],
+                    all_configs: Sequence[Mapping[str, Any]] = ()) -> None:
+    """Check run-entry overrides against the profile's config, at planning time.
+
+    - The override must have the type of the profile's value (an int for an int, a
+      number for a float, a bool for a bool, a string for a string, a list for a list).
+    - A config value that is a positive count in every profile of the claim (`n`,
+      `steps`, `n_paths`, ...) cannot be overridden to zero or less: such a run would
+      measure nothing and PASS vacuously. Keys named like seeds are exempt.
+
+    `all_configs`: the configs of every profile of the claim (default: just `config`).
+    Raises `ValueError` naming the claim, the key and the expected type.
+    """
+    configs = list(all_configs) or [config]
+    for key, value in overrides.items():
+        if key not in config:
+            continue  # unknown keys are reported by plan()
+        base = config[key]
+        if not _fits(base, value):
+            raise ValueError(
+                f"claim {claim_id}: {key}={value!r} is a {_type_name(value)}, but profile {profile} has "
+                f"{key}={base!r} (expected {_type_name(base) if not isinstance(base, float) else 'a number'})"
+            )
+        if isinstance(value, float) and value != value:
+            raise ValueError(f"claim {claim_id}: {key}=nan is not a value to run")
+        is_count = "seed" not in key.lower() and all(
+            isinstance(c.get(key), int) and not isinstance(c.get(key), bool) and c.get(key) > 0
+            for c in configs if key in c
+        )
+        if is_count and isinstance(value, int) and not isinstance(value, bool) and value <= 0:
+            raise ValueError(
+                f"claim {claim_id}: {key}={value} would measure nothing ({key} is a positive count, "
+                f"{base} in profile {profile}); use {key} >= 1"
+            )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -308,7 +439,10 @@ def parse_run_entry(text: str, priority: int = 1) -> RunEntry:
             key = key.strip()
             if not eq or not key:
                 raise ValueError(f"run entry {text!r}: {item!r} is not key=value")
-            options = [parse_value(v) for v in _split_top(value, "|")]
+            try:
+                options = [parse_value(v) for v in _split_top(value, "|")]
+            except ValueError as e:
+                raise ValueError(f"run entry {text!r}: {key}: {e}") from None
             if key == "seeds":
                 if len(options) != 1 or not isinstance(options[0], int) or options[0] < 1:
                     raise ValueError(f"run entry {text!r}: seeds must be a positive integer")
