@@ -28,6 +28,7 @@ from scipy.integrate import solve_ivp  # noqa: E402
 
 import theory.lazy_rich as th  # noqa: E402
 from numerics import lazy_rich as nm  # noqa: E402
+from theory import enable_x64  # noqa: E402
 
 
 def _problem(batch: int, d: int, seed: int = 0):
@@ -49,6 +50,7 @@ def main(argv=None) -> int:
     p.add_argument("--chunk", type=int, default=1024)
     p.add_argument("--scipy-subset", type=int, default=40)
     args = p.parse_args(argv)
+    enable_x64()  # the integrators and the JAX closed form compute in float64
     eta_a, eta_w = 0.8, 1.3
     a0, w0, bs, X, y = _problem(args.batch, args.d)
     t = np.linspace(0, args.t_max, args.times)

@@ -6,13 +6,21 @@ Writes into `DIR`:
 - `audit.parquet` (or `audit.csv` without pyarrow): per item `id, keep, cluster, rank,
   cos_to_centroid, max_sim, duplicate_of`;
 - `centroids.npy` and `summary.json` (counts, timings, FLOPs, settings).
+
+`DIR` is checked before any work: it must be creatable and writable, and an existing
+non-empty `DIR` is refused unless `--overwrite` is given. `--overwrite` replaces the files of an
+earlier run (and removes its other audit file, so no stale `audit.parquet` stays beside a new
+`audit.csv`); a folder holding files that are not SemDeDup outputs is refused even then. Every
+usage error is one line on stderr and exit status 2.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +33,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("embeddings", help=".npy file, .parquet file, or folder of .npy/.parquet shards")
     p.add_argument("--clusters", "-k", type=int, required=True, help="number of k-means clusters")
     p.add_argument("--eps", type=float, required=True, help="remove items with cosine > 1 - eps to an earlier item")
-    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--out", required=True, help="output folder (created; must be empty unless --overwrite)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace the outputs of an earlier run in --out (other files there are never deleted)")
     p.add_argument("--keep", choices=KEEP_POLICIES, default="hard", help="keep policy (default: hard)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--non-strict", action="store_true", help="remove at >= 1 - eps (NeMo) instead of > (official)")
@@ -34,9 +44,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--niter", type=int, default=20, help="k-means iterations")
     p.add_argument("--kmeans", choices=("auto", "faiss", "sklearn"), default="auto")
     p.add_argument("--points-per-centroid", type=int, default=256, help="k-means sample per centroid")
-    p.add_argument("--engine", default="local", help="'local', 'dask' (LocalCluster) or a Dask scheduler address")
+    p.add_argument("--engine", default="local",
+                   help="'local', 'dask' (LocalCluster) or a Dask scheduler address such as tcp://host:8786")
     p.add_argument("--workers", type=int, default=None, help="LocalCluster workers for --engine dask")
-    p.add_argument("--device", default="cpu", help="'cpu' (numpy BLAS) or a torch device such as 'cuda'")
+    p.add_argument("--device", default="cpu", help="'cpu' (numpy BLAS) or a torch device such as 'cuda' or 'cuda:1'")
     p.add_argument("--column", default=None, help="embedding column of parquet shards")
     p.add_argument("--workdir", default=None, help="folder for the out-of-core shuffle file")
     p.add_argument("--no-progress", action="store_true")
@@ -59,9 +70,59 @@ def _write_audit(audit: dict, out: Path) -> str:
         return "audit.csv"
 
 
+#: the files a run writes into --out (an --overwrite run removes exactly these first)
+OUTPUT_FILES = ("keep.npy", "centroids.npy", "audit.parquet", "audit.csv", "summary.json")
+
+
+def prepare_out(out: Path, overwrite: bool) -> bool:
+    """Check `out` before any work: creatable, writable, and empty unless `overwrite` (then it may
+    hold only the files of an earlier run). Returns whether this call created the folder.
+    Raises `ValueError` with a one-line reason."""
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out} exists and is not a folder")
+    created = False
+    if out.is_dir():
+        entries = sorted(p.name for p in out.iterdir())
+        foreign = [e for e in entries if e not in OUTPUT_FILES]
+        if entries and not overwrite:
+            raise ValueError(f"--out {out} is not empty ({', '.join(entries[:5])}{', ...' if len(entries) > 5 else ''}); "
+                             "pass --overwrite to replace an earlier run's outputs, or choose another folder")
+        if foreign:
+            raise ValueError(f"--out {out} holds files that are not SemDeDup outputs ({', '.join(foreign[:5])}"
+                             f"{', ...' if len(foreign) > 5 else ''}); --overwrite only replaces {', '.join(OUTPUT_FILES)}")
+    else:
+        try:
+            out.mkdir(parents=True)
+        except OSError as err:
+            raise ValueError(f"--out {out} cannot be created: {err.strerror or err}") from err
+        created = True
+    try:  # writable? (os.access is not enough on some filesystems)
+        with tempfile.NamedTemporaryFile(dir=out, prefix=".semdedup-write-test-"):
+            pass
+    except OSError as err:
+        if created:
+            out.rmdir()
+        raise ValueError(f"--out {out} is not writable: {err.strerror or err}") from err
+    return created
+
+
+def _clear_outputs(out: Path) -> None:
+    for name in OUTPUT_FILES:
+        try:
+            (out / name).unlink()
+        except FileNotFoundError:
+            pass
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     backend = "numpy" if args.device == "cpu" else "torch"
+    out = Path(args.out)
+    try:
+        created = prepare_out(out, args.overwrite)
+    except ValueError as err:
+        print(f"semdedup: error: {err}", file=sys.stderr)
+        return 2
     try:
         res = semdedup(
             args.embeddings,
@@ -84,10 +145,11 @@ def main(argv: list[str] | None = None) -> int:
             progress=False if args.no_progress else None,
         )
     except (ValueError, ImportError) as err:
+        if created and not any(out.iterdir()):
+            os.rmdir(out)
         print(f"semdedup: error: {err}", file=sys.stderr)
         return 2
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    _clear_outputs(out)  # an --overwrite run: no stale file of the earlier run stays
     np.save(out / "keep.npy", res.keep)
     np.save(out / "centroids.npy", res.centroids)
     audit_name = _write_audit(res.audit(), out)

@@ -28,8 +28,9 @@ from typing import Any
 
 import numpy as np
 
-from ._engines import run_pairwise
+from ._engines import check_engine, run_pairwise
 from ._kmeans import assign, kmeans_backend, sample_rows, train_centroids
+from ._pairwise import check_backend
 from ._source import EmbeddingSource, as_source, normalize_rows
 from ._store import FileStore, MemoryStore
 
@@ -39,10 +40,24 @@ KEEP_POLICIES = ("hard", "easy", "random")
 
 
 def remove_mask(max_sim: np.ndarray, eps: float, strict: bool = True) -> np.ndarray:
-    r"""The removal rule \( M_j > 1 - \varepsilon \) (`strict`, official code) or
-    \( M_j \ge 1 - \varepsilon \) (NeMo Curator). They differ only at exact ties."""
-    thr = 1.0 - float(eps)
+    r"""The removal rule \( \min(M_j, 1) > 1 - \varepsilon \) (`strict`, official code) or
+    \( \min(M_j, 1) \ge 1 - \varepsilon \) (NeMo Curator). They differ only at exact ties.
+
+    \( M_j \) is the float64 dot product of canonical float32 unit rows (`normalize_rows`), whose
+    norms are 1 only to float32 precision, so \( M_j \) can exceed 1 by about \( d\,2^{-24} \). A
+    cosine never exceeds 1, so it is capped at 1 here: `eps = 0` with the strict rule removes
+    nothing, and with `strict=False` it removes the items whose canonical rows coincide with an
+    earlier one to float32 precision. For every `eps > 0` the cap changes no decision. Cosines
+    closer to 1 than about \( d\,2^{-24} \) are not resolved by the float32 rows: an `eps` below
+    that removes copies up to float32 rounding, not only bitwise copies.
+    """
+    if not (isinstance(eps, (int, float, np.floating)) and 0.0 <= float(eps) <= 2.0):
+        raise ValueError(f"eps must be a number in [0, 2], got {eps!r}")
     m = np.asarray(max_sim, dtype=np.float64)
+    if np.any(np.isnan(m)):
+        raise ValueError("max_sim must not hold NaN (-inf marks an item with no earlier item)")
+    thr = 1.0 - float(eps)
+    m = np.minimum(m, 1.0)
     return m > thr if strict else m >= thr
 
 
@@ -143,8 +158,9 @@ def semdedup(
     - `embeddings`: `(N, d)` floats: an array, a `numpy.memmap`, a `.npy`/`.parquet` path,
       or a folder/list of such shards (read out of core, block by block).
     - `n_clusters`: \( k \) for k-means (may be `None` when `centroids` is given).
-    - `eps`: \( \varepsilon \); an item is removed iff its cosine similarity to an earlier
-      item of its cluster exceeds \( 1 - \varepsilon \).
+    - `eps`: \( \varepsilon \in [0, 2] \); an item is removed iff its cosine similarity to an
+      earlier item of its cluster exceeds \( 1 - \varepsilon \) (`remove_mask`: cosines are
+      those of the float32-normalised rows, capped at 1, so `eps = 0` removes nothing).
     - `keep`: `"hard"` (keep the item farthest from the centroid; official default),
       `"easy"` (closest) or `"random"` (seeded shuffle).
     - `seed`: seeds the k-means sample, k-means, and the `random` policy.
@@ -167,7 +183,9 @@ def semdedup(
     - `read_block`: rows per block read from out-of-core input.
     - `progress`: progress bars (default: on unless `DLTHEORY_PROGRESS=0`).
 
-    **Returns:** a `SemDeDupResult` (`.keep` is the mask; the other fields are the audit).
+    **Returns:** a `SemDeDupResult` (`.keep` is the mask; the other fields are the audit). Its
+    `max_sim` is `-inf` for the first item of each cluster (no earlier item), for every input,
+    negative, zero or any shape: that sentinel is part of the audit, not an overflow.
 
     **Raises:** `ValueError` naming the offending argument.
     """
@@ -182,6 +200,8 @@ def semdedup(
         raise ValueError(f"soft_margin must be >= 0 or None, got {soft_margin!r}")
     if not isinstance(seed, (int, np.integer)):
         raise ValueError(f"seed must be an integer, got {seed!r}")
+    check_backend(backend, device)  # before any work: a bad device fails now, not after k-means
+    check_engine(engine)
     source: EmbeddingSource = as_source(embeddings, column=column)
     N, d = source.n_rows, source.dim
     if N == 0:

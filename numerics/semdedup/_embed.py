@@ -110,11 +110,15 @@ def embed_images(
     - `batch_size`: images per batch; `device`: torch device for a module.
     - `progress`: progress bar (default: on unless `DLTHEORY_PROGRESS=0`).
 
-    **Raises:** `ValueError` on a non-array or empty-feature input.
+    **Raises:** `ValueError` on a non-array, non-finite or empty-feature input.
     """
     images = np.asarray(images)
     if images.ndim < 2:
         raise ValueError(f"images must have shape (n, ...), got {images.shape}")
+    if images.dtype.kind not in "biuf":
+        raise ValueError(f"images must be a numeric array, got dtype {images.dtype}")
+    if images.dtype.kind == "f" and not np.all(np.isfinite(images)):
+        raise ValueError("images must be finite, got NaN or inf")
     if not (isinstance(batch_size, int) and batch_size >= 1):
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
     fn: Callable[[np.ndarray], np.ndarray]

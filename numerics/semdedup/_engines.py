@@ -2,7 +2,7 @@
 
 Every engine runs the same `cluster_max_sim` on the same normalised rows, whose output is
 canonical (see `_pairwise`), so the keep-mask is identical across engines by construction;
-the tests and `verify/semdedup.py` check it.
+the tests and `verify/semdedup/` check it.
 
 Dask: tasks carry their rows (scattered to the workers), so no shared filesystem is
 needed. Small clusters are bin-packed into one task; a cluster larger than `split_rows` is
@@ -12,6 +12,7 @@ skew handling). At most `4 x workers` tasks are in flight, which bounds driver m
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -57,6 +58,29 @@ def _task(parts: list[tuple[int, int, int, np.ndarray]], block: int, backend: st
     return out
 
 
+_ADDRESS = re.compile(r"^([a-z][a-z0-9+.-]*://)?[^\s/:]+(:\d+)?$", re.IGNORECASE)
+
+
+def check_engine(engine: Any) -> None:
+    """Raise `ValueError` (before any work) unless `engine` is `"local"`, `None`, `"dask"`, a Dask
+    scheduler address (`"tcp://host:8786"`, `"host:8786"`) or a `distributed.Client`."""
+    if engine is None or engine in ("local", "dask"):
+        return
+    if isinstance(engine, str):
+        if ":" in engine and _ADDRESS.match(engine):
+            return
+        raise ValueError(
+            f"engine must be 'local', 'dask' or a Dask scheduler address such as 'tcp://host:8786', got {engine!r}"
+        )
+    try:
+        import distributed
+    except ImportError:
+        distributed = None
+    if distributed is not None and isinstance(engine, distributed.Client):
+        return
+    raise ValueError(f"engine must be 'local', 'dask', a scheduler address or a distributed.Client, got {engine!r}")
+
+
 def resolve_client(engine: Any, workers: int | None):
     """`(client, owned)` for `engine` = `"dask"` (a new LocalCluster), an address, or a Client."""
     try:
@@ -73,7 +97,11 @@ def resolve_client(engine: Any, workers: int | None):
         )
         return distributed.Client(cluster), True
     if isinstance(engine, str):
-        return distributed.Client(engine), True
+        check_engine(engine)
+        try:
+            return distributed.Client(engine), True
+        except (OSError, TimeoutError) as err:
+            raise ValueError(f"engine: cannot reach the Dask scheduler at {engine!r}: {err}") from err
     raise ValueError(f"engine must be 'local', 'dask', a scheduler address or a distributed.Client, got {engine!r}")
 
 

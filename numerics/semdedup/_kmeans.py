@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._pairwise import dot64, screening_margin
+from ._pairwise import _integer, dot64, screening_margin, top2_rows
 from ._source import EmbeddingSource, normalize_rows
 
 __all__ = ["train_centroids", "sample_rows", "assign", "kmeans_backend"]
@@ -38,7 +38,13 @@ def kmeans_backend(preference: str = "auto") -> str:
 
 
 def sample_rows(source: EmbeddingSource, n_sample: int, seed: int, read_block: int = 16384) -> np.ndarray:
-    """`n_sample` distinct rows drawn uniformly (seeded), normalised, in index order."""
+    """`n_sample` distinct rows drawn uniformly (seeded), normalised, in index order.
+
+    **Raises:** `ValueError` unless `n_sample >= 0`, `seed >= 0` and `read_block >= 1` are integers.
+    """
+    n_sample = _integer(n_sample, "n_sample", 0)
+    seed = _integer(seed, "seed", 0)
+    read_block = _integer(read_block, "read_block", 1)
     n = source.n_rows
     if n_sample >= n:
         idx = np.arange(n, dtype=np.int64)
@@ -68,7 +74,14 @@ def train_centroids(
       spherical update up to the assignment rule.
 
     **Returns:** `(k, d)` float32 unit-norm centroids.
+
+    **Raises:** `ValueError` for a sample that is not a finite 2-D array, or a bad `n_clusters`/`niter`.
     """
+    sample = np.asarray(sample)
+    if sample.ndim != 2 or sample.shape[1] == 0:
+        raise ValueError(f"sample must be a 2-D array (m, d) with d >= 1, got shape {sample.shape}")
+    if not np.all(np.isfinite(sample)):
+        raise ValueError("sample must be finite (L2-normalised rows), got NaN or inf")
     m, d = sample.shape
     if not (isinstance(n_clusters, (int, np.integer)) and 1 <= n_clusters <= m):
         raise ValueError(f"n_clusters must be an integer in [1, {m}] (the k-means sample size), got {n_clusters!r}")
@@ -104,18 +117,6 @@ def train_centroids(
     return normalize_rows(cent)
 
 
-def _top2_rows(S):
-    rows = np.arange(S.shape[0])
-    a = S.argmax(axis=1)
-    v1 = S[rows, a].copy()
-    if S.shape[1] > 1:
-        S[rows, a] = -np.inf
-        v2 = S.max(axis=1)
-    else:
-        v2 = np.full_like(v1, -np.inf)
-    return v1, a, v2
-
-
 def assign(
     source: EmbeddingSource,
     centroids: np.ndarray,
@@ -139,9 +140,17 @@ def assign(
     - `progress`: optional `tqdm`-like factory `(total, desc) -> bar`.
 
     **Returns:** a dict with `cluster` (int64), `cos` (float64 similarity to it),
-    `cluster2` (int64, `-1` unless soft), `cos2`, `n_refined`, `flops`.
+    `cluster2` (int64, `-1` unless soft), `cos2` (`-inf` unless soft: a sentinel for every
+    input, negative, zero or any shape, not an overflow), `n_refined`, `flops`.
+
+    **Raises:** `ValueError` for centroids that are not a finite `(k >= 1, d)` array of the
+    embeddings' dimension.
     """
     C = np.ascontiguousarray(centroids, dtype=np.float32)
+    if C.ndim != 2 or C.shape[0] == 0:
+        raise ValueError(f"centroids must be a 2-D array (k, d) with k >= 1, got shape {C.shape}")
+    if not np.all(np.isfinite(C)):
+        raise ValueError("centroids must be finite, got NaN or inf")
     k, d = C.shape
     if d != source.dim:
         raise ValueError(f"centroids have dimension {d}, embeddings {source.dim}")
@@ -168,7 +177,7 @@ def assign(
     for start, raw in source.iter_blocks(rows_per_block):
         X = normalize_rows(raw, first_row=start)
         if torch is None:
-            v1, a, v2 = _top2_rows(X @ C.T)
+            v1, a, v2 = top2_rows(X @ C.T)
         else:
             S = torch.from_numpy(X).to(tdev) @ Ct.T
             if k >= 2:

@@ -36,14 +36,31 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["PairwiseResult", "cluster_max_sim", "dot64", "screening_margin", "gemm_error_bound"]
+__all__ = ["PairwiseResult", "cluster_max_sim", "dot64", "screening_margin", "gemm_error_bound", "check_backend"]
 
 U32 = 2.0**-24
 U64 = 2.0**-53
 
 
+def _integer(x, name: str, minimum: int) -> int:
+    """An integer >= `minimum` (a float with an integer value is accepted)."""
+    try:
+        v = float(x)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {x!r}") from err
+    if not math.isfinite(v) or v != int(v) or v < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {x!r}")
+    return int(v)
+
+
 def gemm_error_bound(dim: int, unit_roundoff: float = U32) -> float:
-    r"""\( \gamma_d(u) = d u / (1 - d u) \), padded 1% for the norm of rounded unit vectors."""
+    r"""\( \gamma_d(u) = d u / (1 - d u) \), padded 1% for the norm of rounded unit vectors.
+
+    **Raises:** `ValueError` unless `dim` is a positive integer and `unit_roundoff` is in (0, 1).
+    """
+    dim = _integer(dim, "dim", 1)
+    if not (isinstance(unit_roundoff, (int, float, np.floating)) and 0.0 < float(unit_roundoff) < 1.0):
+        raise ValueError(f"unit_roundoff must be in (0, 1), got {unit_roundoff!r}")
     du = dim * unit_roundoff
     if du >= 0.5:
         raise ValueError(f"dim={dim} is too large for a float32 error bound")
@@ -60,7 +77,8 @@ def dot64(rows: np.ndarray, x: np.ndarray) -> np.ndarray:
     shape), as a position-independent pairwise sum over the last axis.
 
     The same row gives the same float64 number wherever it sits in `rows`, so every
-    engine that calls this gets identical values.
+    engine that calls this gets identical values. A hot inner loop, so it checks nothing: NaN
+    and inf entries propagate elementwise into the products that hold them.
     """
     a = np.array(rows, dtype=np.float64, order="C")  # a private copy: multiply in place
     np.multiply(a, np.asarray(x, dtype=np.float64), out=a)
@@ -78,8 +96,12 @@ class PairwiseResult:
     n_refined: int
 
 
-def _top2_rows(T: np.ndarray):
-    """Top two values per row of `T` (and the arg-max), reducing along the contiguous axis."""
+def top2_rows(T: np.ndarray):
+    """Top two values per row of `T` and the arg-max of each row (the first one on ties), reducing
+    along the contiguous axis: `(v1, argmax, v2)`, with `v2 = -inf` when `T` has one column.
+
+    Used by the pairwise tiles and by the nearest-centroid screen of `_kmeans.assign`. Overwrites
+    the arg-max entries of `T` with `-inf` (callers pass a scratch matrix)."""
     rows = np.arange(T.shape[0])
     a = T.argmax(axis=1)
     v1 = T[rows, a].copy()
@@ -118,7 +140,7 @@ class _NumpyTiles:
                 np.copyto(sub, -np.inf, where=_triu_mask(size)[:nc, : sub.shape[1]])
             else:
                 np.copyto(T, -np.inf, where=~np.tri(nc, nr, o - 1, dtype=bool))
-        return _top2_rows(T)
+        return top2_rows(T)
 
     def full(self, n, fill, dtype):
         return np.full(n, fill, dtype=dtype)
@@ -169,6 +191,33 @@ class _TorchTiles:
         return x.cpu().numpy()
 
 
+def check_backend(backend: str, device: str) -> None:
+    """Raise `ValueError` (before any work) unless `backend` can run on `device`: `"numpy"` on
+    `"cpu"`, or `"torch"` on a torch device that exists here (`"cpu"`, `"cuda"`, `"cuda:1"`, `"mps"`)."""
+    if backend == "numpy":
+        if device != "cpu":
+            raise ValueError(f"backend='numpy' runs on the CPU only, got device={device!r} (use backend='torch')")
+        return
+    if backend != "torch":
+        raise ValueError(f"backend must be 'numpy' or 'torch', got {backend!r}")
+    try:
+        import torch  # lazily: only the torch backend needs it
+    except ImportError as err:  # pragma: no cover - torch is a dependency
+        raise ImportError("backend='torch' needs torch") from err
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError, ValueError) as err:
+        raise ValueError(f"device must be 'cpu' or a torch device such as 'cuda' or 'cuda:0', got {device!r}") from err
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device {device!r}: CUDA is not available on this machine (use device='cpu')")
+    if dev.type == "cuda" and dev.index is not None and dev.index >= torch.cuda.device_count():
+        raise ValueError(f"device {device!r}: this machine has {torch.cuda.device_count()} CUDA device(s)")
+    if dev.type == "mps" and not torch.backends.mps.is_available():
+        raise ValueError(f"device {device!r}: MPS is not available on this machine (use device='cpu')")
+    if dev.type not in ("cpu", "cuda", "mps"):
+        raise ValueError(f"device {device!r}: only 'cpu', 'cuda' and 'mps' devices are supported")
+
+
 def _tiles(backend: str, device: str):
     if backend == "numpy":
         if device != "cpu":
@@ -205,9 +254,12 @@ def cluster_max_sim(
     - `start`, `stop`: the column range to compute (a huge cluster can be split over workers).
     - `backend`: `"numpy"` (BLAS) or `"torch"`; `device`: torch device (`"cuda"` for GPU).
 
-    **Returns:** a `PairwiseResult` for the columns `start..stop-1`.
+    **Returns:** a `PairwiseResult` for the columns `start..stop-1`. `max_sim` is `-inf` (and
+    `argmax` -1) for column 0, which has no earlier row, for every input, negative, zero or any
+    shape: a sentinel, not an overflow.
 
-    **Raises:** `ValueError` on a bad block size or column range.
+    **Raises:** `ValueError` on a bad block size or column range, or rows holding NaN or inf
+    (checked for in-memory arrays).
     """
     n = len(E)
     stop = n if stop is None else int(stop)
@@ -225,6 +277,8 @@ def cluster_max_sim(
     if row_block is None:
         row_block = max(block, (16 << 20) // (4 * block))
     # rows [0, stop) once if they are in memory or small; else read per row block
+    if isinstance(E, np.ndarray) and not np.all(np.isfinite(E[0:stop])):
+        raise ValueError("E: the cluster's rows must be finite (L2-normalised embeddings), got NaN or inf")
     if isinstance(E, np.ndarray) or stop * dim * 4 <= (256 << 20):
         E = np.ascontiguousarray(E[0:stop], dtype=np.float32)
         rows_all = t.load(E)

@@ -132,16 +132,28 @@ class NpyFileSource(EmbeddingSource):
 
     @classmethod
     def from_npy(cls, path: str | os.PathLike) -> NpyFileSource:
-        with open(path, "rb") as f:
-            version = np.lib.format.read_magic(f)
-            if version == (1, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
-            else:
-                shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
-            offset = f.tell()
+        """Open a `.npy` file; `ValueError` naming the file when it is not a readable 2-D float
+        `.npy` array or is shorter than its header says."""
+        try:
+            with open(path, "rb") as f:
+                version = np.lib.format.read_magic(f)
+                if version == (1, 0):
+                    shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
+                else:
+                    shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
+                offset = f.tell()
+        except (ValueError, EOFError, OSError, SyntaxError, TypeError) as err:
+            raise ValueError(f"embeddings file {path}: not a readable .npy file ({type(err).__name__}: {err})") from err
         if fortran:
             raise ValueError(f"embeddings file {path}: Fortran-ordered .npy is not supported; save it C-ordered")
-        return cls(path, offset, shape, dtype)
+        src = cls(path, offset, shape, dtype)
+        size = os.path.getsize(path)
+        if size < offset + src.n_rows * src.row_bytes:
+            raise ValueError(
+                f"embeddings file {path}: truncated: its header says {src.n_rows} rows of {src.dim} "
+                f"{src.dtype} ({offset + src.n_rows * src.row_bytes} bytes) but the file has {size} bytes"
+            )
+        return src
 
     @classmethod
     def from_memmap(cls, mm: np.memmap) -> NpyFileSource:
@@ -181,7 +193,10 @@ class ParquetSource(EmbeddingSource):
         except ImportError as err:  # pragma: no cover - depends on the environment
             raise ImportError("reading .parquet embeddings needs pyarrow: pip install 'dltheory[semdedup]'") from err
         self.path = str(path)
-        self._pf = pq.ParquetFile(self.path)
+        try:
+            self._pf = pq.ParquetFile(self.path)
+        except (OSError, ValueError) as err:  # pyarrow's ArrowInvalid is a ValueError
+            raise ValueError(f"embeddings file {self.path}: not a readable Parquet file ({type(err).__name__}: {err})") from err
         names = self._pf.schema_arrow.names
         if column is None:
             for cand in ("embedding", "embeddings", "emb", "vector"):
@@ -264,12 +279,40 @@ def _file_source(path: Path, column: str | None) -> EmbeddingSource:
     raise ValueError(f"embeddings: unsupported file type {path.name!r} (use .npy or .parquet)")
 
 
+def shard_files(folder: str | os.PathLike) -> list[Path]:
+    """The shards of a folder: its `.npy` and `.parquet` files, in name order.
+
+    Hidden entries (names starting with `.`) are ignored. Anything else (other files,
+    subfolders) makes it refuse with `ValueError` listing what it would have skipped, so a
+    folder is never read in part silently.
+    """
+    path = Path(folder)
+    files, other = [], []
+    for p in sorted(path.iterdir()):
+        if p.name.startswith("."):
+            continue
+        if p.is_file() and p.suffix.lower() in (".npy", ".parquet"):
+            files.append(p)
+        else:
+            other.append(p.name + ("/" if p.is_dir() else ""))
+    if other:
+        shown = ", ".join(other[:10]) + (f", ... ({len(other)} in all)" if len(other) > 10 else "")
+        raise ValueError(
+            f"embeddings: folder {path} holds entries that are not .npy or .parquet shards: {shown}; "
+            "move them out (or pass the shard paths as a list) so that no rows are skipped silently"
+        )
+    if not files:
+        raise ValueError(f"embeddings: folder {path} holds no .npy or .parquet shards")
+    return files
+
+
 def as_source(embeddings: Any, column: str | None = None) -> EmbeddingSource:
     """Turn what the user passed into an `EmbeddingSource`.
 
     Accepted: a 2-D float array (in memory), a `numpy.memmap` (read with `pread`), a path
-    to a `.npy` or `.parquet` file, a folder of such shards (taken in name order), a list of
-    shard paths, or an `EmbeddingSource`.
+    to a `.npy` or `.parquet` file, a folder of such shards (taken in name order; a folder
+    holding anything else is refused, see `shard_files`), a list of shard paths, or an
+    `EmbeddingSource`.
 
     **Raises:** `ValueError` for anything else, naming the argument.
     """
@@ -285,10 +328,7 @@ def as_source(embeddings: Any, column: str | None = None) -> EmbeddingSource:
     if isinstance(embeddings, (str, os.PathLike)):
         path = Path(embeddings)
         if path.is_dir():
-            files = sorted(p for p in path.iterdir() if p.suffix.lower() in (".npy", ".parquet"))
-            if not files:
-                raise ValueError(f"embeddings: folder {path} holds no .npy or .parquet shards")
-            return ShardedSource([_file_source(p, column) for p in files])
+            return ShardedSource([_file_source(p, column) for p in shard_files(path)])
         if not path.exists():
             raise ValueError(f"embeddings: {path} does not exist")
         return _file_source(path, column)

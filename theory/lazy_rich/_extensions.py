@@ -25,6 +25,14 @@ __all__ = [
 _PSI = sp.lambdify((sym.sigma, sym.gam, sym.kk), sym.PSI, "numpy")
 
 
+def _singular_values(x, name: str) -> np.ndarray:
+    """Finite, nonnegative singular values."""
+    sg = val.array(x, name)
+    if np.any(sg < 0):
+        raise ValueError(f"{name} holds singular values, which must be >= 0; got min {float(np.min(sg)):g}")
+    return sg
+
+
 def hyperbolic_entropy(sigma, delta, eta_a: float = 1.0, eta_w: float = 1.0) -> np.ndarray:
     r"""Hyperbolic-entropy potential of the singular-value mirror flow (derivation `lazy_rich.hyperbolic_entropy`).
 
@@ -37,12 +45,16 @@ def hyperbolic_entropy(sigma, delta, eta_a: float = 1.0, eta_w: float = 1.0) -> 
     \( \sigma^2/(4k\gamma) \) (plus a constant) as \( \gamma\to\infty \) and to \( \sigma\log(1/\gamma)/(2k) \)
     (\( \ell^1 \)) as \( \gamma \to 0 \).
 
-    **Arguments:** `sigma` (any shape), `delta` (nonzero, broadcastable), learning rates.
+    **Arguments:** `sigma` (singular values \( \ge 0 \), any shape), `delta` (nonzero, broadcastable),
+    learning rates.
 
     **Returns:** \( \psi \), broadcast shape.
+
+    **Raises:** `ValueError` for a negative `sigma` (a singular value), `delta = 0`, NaN/inf or
+    non-positive learning rates.
     """
     k = np.sqrt(val.learning_rate(eta_a, "eta_a") * val.learning_rate(eta_w, "eta_w"))
-    sg = val.array(sigma, "sigma")
+    sg = _singular_values(sigma, "sigma")
     dl = val.array(delta, "delta")
     if np.any(dl == 0):
         raise ValueError("delta must be nonzero (gamma = 0 makes psi singular)")
@@ -50,9 +62,12 @@ def hyperbolic_entropy(sigma, delta, eta_a: float = 1.0, eta_w: float = 1.0) -> 
 
 
 def hyperbolic_entropy_grad(sigma, delta, eta_a: float = 1.0, eta_w: float = 1.0) -> np.ndarray:
-    r"""\( \psi'(\sigma) = \operatorname{arcsinh}(2k\sigma/|\delta|)/(2k) \), the mirror variable."""
+    r"""\( \psi'(\sigma) = \operatorname{arcsinh}(2k\sigma/|\delta|)/(2k) \), the mirror variable.
+
+    **Arguments and raises:** as `hyperbolic_entropy` (`sigma >= 0`, `delta != 0`).
+    """
     k = np.sqrt(val.learning_rate(eta_a, "eta_a") * val.learning_rate(eta_w, "eta_w"))
-    sg = val.array(sigma, "sigma")
+    sg = _singular_values(sigma, "sigma")
     dl = val.array(delta, "delta")
     if np.any(dl == 0):
         raise ValueError("delta must be nonzero")

@@ -8,6 +8,7 @@ from typing import Literal
 import numpy as np
 import sympy as sp
 
+from theory._jax import require_x64
 from theory.lazy_rich import _symbolic as sym
 from theory.lazy_rich import _validate as val
 
@@ -135,11 +136,23 @@ def ntk_matrix(beta, delta, eta_a: float = 1.0, eta_w: float = 1.0) -> np.ndarra
 
 
 # ----------------------------------------------------------------------------- exact trajectory
+#: largest |a0|, |w0|, |beta_star| (rescaled by the learning rates) the closed form evaluates: its
+#: terms hold squares and products of these, which must stay below float64's 1.8e308
+_MAX_SCALE = 1e100
+
+
 def _whitened_setup(a0, w0, beta_star, eta_a, eta_w):
     eta_a = val.learning_rate(eta_a, "eta_a")
     eta_w = val.learning_rate(eta_w, "eta_w")
     a0, w0 = val.readout_and_layer(a0, w0)
+    if w0.shape[-1] == 0:
+        raise ValueError(f"w0 must have at least one component (d >= 1), got shape {w0.shape}")
     bs = val.array(beta_star, "beta_star", min_ndim=1)
+    for name, x, lr in (("a0", a0, eta_a), ("w0", w0, eta_w), ("beta_star", bs, eta_a * eta_w)):
+        big = float(np.max(np.abs(x), initial=0.0)) / np.sqrt(lr)
+        if big > _MAX_SCALE:
+            raise ValueError(f"{name} must have entries of magnitude <= {_MAX_SCALE:g} (in units of the learning rates): "
+                             f"the closed form squares them, and {big:.3g} overflows float64")
     if bs.shape[-1] != w0.shape[-1]:
         raise ValueError(f"beta_star must have last dimension d = {w0.shape[-1]}, got shape {bs.shape}")
     try:
@@ -199,8 +212,10 @@ def whitened_trajectory(
 
     **Returns:** `(a, w)` with `a.shape == batch + t.shape` and `w.shape == batch + t.shape + (d,)`.
 
-    **Raises:** `ValueError` for non-positive learning rates, mismatched shapes, NaN/inf, negative
-    times, or `a0 = 0` together with `w0 = 0`.
+    **Raises:** `ValueError` for non-positive learning rates, mismatched shapes, an empty `w0` (d = 0),
+    NaN/inf, entries of `a0`, `w0`, `beta_star` above 1e100 in magnitude (their squares would overflow
+    float64), negative times, or `a0 = 0` together with `w0 = 0`; `RuntimeError` for `backend="jax"`
+    unless JAX computes in float64 (`theory.enable_x64()`).
     """
     st = _whitened_setup(a0, w0, beta_star, eta_a, eta_w)
     t = val.array(t, "t")
@@ -224,9 +239,14 @@ def whitened_trajectory(
     tau = st["eta_a"] * st["eta_w"] * t
     scales = (np.sqrt(st["eta_a"]), np.sqrt(st["eta_w"]))
     if backend == "jax":
+        require_x64("whitened_trajectory(backend='jax')")
         a, w = _jax_core()(*per_init, tau, *scales)
-        return np.asarray(a), np.asarray(w)
-    return _core(np, _STABLE, *per_init, tau, *scales)
+        a, w = np.asarray(a), np.asarray(w)
+    else:
+        a, w = _core(np, _STABLE, *per_init, tau, *scales)
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(w))):
+        raise ValueError("whitened_trajectory overflowed float64: scale a0, w0 and beta_star down")
+    return a, w
 
 
 def _core(xp, stable, cp, cm, ep, ea, q, dl, D, bhat, wperp, tau, sqrt_eta_a, sqrt_eta_w):
@@ -254,10 +274,9 @@ def _broadcast_shape(*xs):
 
 @functools.cache
 def _jax_core():
-    """`_core` with jax.numpy and the same sympy expressions lambdified for JAX, jitted (float64)."""
-    import jax
-
-    jax.config.update("jax_enable_x64", True)
+    """`_core` with jax.numpy and the same sympy expressions lambdified for JAX, jitted (float64: the
+    caller checks that JAX's float64 is on)."""
+    import jax  # lazily: the numpy backend, the default, does not need JAX
     import jax.numpy as jnp
 
     stable = sp.lambdify(_EIG_ARGS, [sym.PBAR_EIG, sym.ABAR_EIG, sym.G_EIG], "jax")
@@ -274,7 +293,9 @@ def readout_zero_time(a0, w0, beta_star, eta_a: float = 1.0, eta_w: float = 1.0)
 
     **Arguments:** as `whitened_trajectory`, without `t`.
 
-    **Returns:** crossing time(s), shape `batch` (`inf` where \( a \) never vanishes).
+    **Returns:** crossing time(s), shape `batch`: `inf` where \( a \) never vanishes. `inf` is a meaningful
+    answer ("never"), not an overflow: most initialisations (e.g. zero or negative \( a_0 \) of the
+    sign that keeps the readout away from zero, every \( \delta > 0 \)) give it.
     """
     st = _whitened_setup(a0, w0, beta_star, eta_a, eta_w)
     at, dl, s, p, D = st["at"], st["dl"], st["s"], st["p"], st["D"]
@@ -328,6 +349,9 @@ def limit_trajectory(beta0, beta_star, t, delta) -> np.ndarray:
     - `t`: times (original units), any shape.
     - `delta`: nonzero scalar; its sign picks the limit and \( |\delta| \) sets the time scale.
 
+    **Raises:** `ValueError` for mismatched shapes, NaN/inf, negative times, `delta = 0`, or
+    `beta0 = 0` in the downstream limit.
+
     **Returns:** \( \beta \), shape `t.shape + (d,)`.
     """
     b0 = val.array(beta0, "beta0", min_ndim=1)
@@ -335,6 +359,8 @@ def limit_trajectory(beta0, beta_star, t, delta) -> np.ndarray:
     if b0.shape != bs.shape or b0.ndim != 1:
         raise ValueError(f"beta0 and beta_star must both have shape (d,), got {b0.shape} and {bs.shape}")
     t = val.array(t, "t")
+    if np.any(t < 0):
+        raise ValueError("t must be nonnegative")
     dl = val.scalar(delta, "delta")
     if dl == 0:
         raise ValueError("delta must be nonzero (the limits are delta -> +inf or -inf)")
@@ -373,13 +399,22 @@ def reduced_rhs(mu, phi, s, delta, eta_a: float = 1.0, eta_w: float = 1.0) -> tu
     \Sigma = \sqrt{\delta^2 + 4\eta_a\eta_w\mu^2}.
     \]
 
+    **Arguments:** `mu` (nonzero: the system is singular at \( \mu = 0 \), where \( \beta = 0 \)), `phi`,
+    `s` \( = \|\beta^*\| \ge 0 \), `delta`, learning rates; broadcastable.
+
     **Returns:** `(mu_dot, phi_dot)`, broadcast shape.
+
+    **Raises:** `ValueError` for `mu = 0`, a negative `s`, NaN/inf or non-positive learning rates.
     """
     eta_a = val.learning_rate(eta_a, "eta_a")
     eta_w = val.learning_rate(eta_w, "eta_w")
     mu = val.array(mu, "mu")
+    if np.any(mu == 0):
+        raise ValueError("mu must be nonzero: the reduced system is singular at mu = 0 (beta = 0)")
     phi = val.array(phi, "phi")
     s = val.array(s, "s")
+    if np.any(s < 0):
+        raise ValueError("s = |beta*| must be nonnegative")
     dl = val.array(delta, "delta")
     sig = _SIGMA(dl, eta_a, eta_w, np.abs(mu))
     return _REDUCED(mu, phi, s, dl, sig)
@@ -511,6 +546,10 @@ def ntk_kernel_distance(a0, w0, a, w, eta_a: float = 1.0, eta_w: float = 1.0) ->
     tr = d * A0 * At + A0 * Wt + At * W0 + cross**2
     n0 = np.sqrt(d * A0**2 + 2 * A0 * W0 + W0**2)
     nt = np.sqrt(d * At**2 + 2 * At * Wt + Wt**2)
+    if np.any(n0 == 0):
+        raise ValueError("a0 and w0 are both zero: the initial kernel is zero and S(0, t) is undefined")
+    if np.any(nt == 0):
+        raise ValueError("a and w are both zero at some time: the kernel is zero and S(0, t) is undefined")
     return 1.0 - tr / (n0 * nt)
 
 

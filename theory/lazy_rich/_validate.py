@@ -29,7 +29,19 @@ def learning_rate(x, name: str) -> float:
     return v
 
 
+def count(x, name: str, minimum: int = 1) -> int:
+    """An integer >= `minimum` (a float with an integer value is accepted)."""
+    try:
+        v = float(x)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {x!r}") from err
+    if not np.isfinite(v) or v != int(v) or v < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {x!r}")
+    return int(v)
+
+
 def scalar(x, name: str) -> float:
+    """A finite real scalar."""
     try:
         v = float(x)
     except (TypeError, ValueError) as err:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from verify.lazy_rich._teacher_student import relu_grid
+
 
 def _plt():
+    # lazily: matplotlib is needed only when a report draws the figure
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -58,8 +61,6 @@ def bias_path(ctx, prediction, measurements):
 def relu_phase(ctx, prediction, measurements):
     """Phase diagram of the reduced teacher-student grid: test loss, S(0,t), Hamming over (tau, delta), seed 0."""
     plt = _plt()
-    from verify.lazy_rich._nets import relu_grid
-
     c = ctx.config
     try:
         g = relu_grid(ctx)

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["mixture", "digits_with_copies", "docstring_corpus", "paraphrase", "unit"]
+from numerics._data import digits
+
+__all__ = ["mixture", "config_mixture", "digits_with_copies", "docstring_corpus", "paraphrase", "unit"]
 
 
 def unit(x: np.ndarray) -> np.ndarray:
@@ -62,6 +64,23 @@ def mixture(
     return out
 
 
+def config_mixture(ctx, stream: str = "data"):
+    """`mixture` drawn from the named seed stream `stream` with the sizes of `ctx.config`
+    (`n_exact` and `n_holdout` default to 0)."""
+    c = ctx.config
+    return mixture(
+        ctx.rng(stream),
+        n_orig=c["n_orig"],
+        dim=c["dim"],
+        n_comp=c["n_comp"],
+        spread=c["spread"],
+        n_dup=c["n_dup"],
+        sigma=c["sigma"],
+        n_exact=c.get("n_exact", 0),
+        n_holdout=c.get("n_holdout", 0),
+    )
+
+
 def digits_with_copies(rng: np.random.Generator, *, copies: int, noise: float, test_fraction: float):
     """sklearn digits; each training image gets `copies` copies shifted by one pixel in a
     random direction plus Gaussian noise (pixel scale 0..16).
@@ -70,10 +89,8 @@ def digits_with_copies(rng: np.random.Generator, *, copies: int, noise: float, t
     `is_copy`, `x_test`, `y_test` (held-out originals), `x_test_jit`, `y_test_jit` (held-out
     originals and their jittered copies: the training distribution), `n_orig`.
     """
-    from sklearn.datasets import load_digits
-
-    ds = load_digits()
-    imgs, y = ds.images.astype(np.float64), ds.target.astype(np.int64)
+    pixels, y = digits()  # pixels / 16
+    imgs = (pixels * 16.0).reshape(-1, 8, 8)  # exact: scaling by a power of two
     idx = rng.permutation(len(y))
     n_test = int(round(test_fraction * len(y)))
     te, tr = idx[:n_test], idx[n_test:]

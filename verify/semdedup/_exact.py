@@ -19,8 +19,7 @@ from numerics.semdedup import (
     semdedup,
 )
 from verify.core.claims import Measurement, Prediction, SkipClaim
-
-from ._data import mixture
+from verify.semdedup._data import config_mixture, mixture
 
 __all__ = [
     "zero_theory",
@@ -34,29 +33,9 @@ __all__ = [
 ]
 
 
-def _skip_if(ctx):
-    if ctx.config.get("skip"):
-        raise SkipClaim(ctx.config["skip"])
-
-
 def zero_theory(ctx) -> Prediction:
     """Exact claims: the rule is a theorem about the algorithm, so no violation may occur."""
-    _skip_if(ctx)
     return Prediction(0.0, info={"reason": "exact equivalence / set inclusion: 0 violations"})
-
-
-def _data(ctx, stream="data"):
-    c = ctx.config
-    return mixture(
-        ctx.rng(stream),
-        n_orig=c["n_orig"],
-        dim=c["dim"],
-        n_comp=c["n_comp"],
-        spread=c["spread"],
-        n_dup=c["n_dup"],
-        sigma=c["sigma"],
-        n_exact=c.get("n_exact", 0),
-    )
 
 
 # --------------------------------------------------------------------------- C.7-1
@@ -78,8 +57,7 @@ def _order_violations(X, res, policy) -> int:
 
 def oracle_practice(ctx) -> Measurement:
     """k = 1: SemDeDup's mask vs the brute-force rule, three policies, several eps."""
-    _skip_if(ctx)
-    X, pairs, _ = _data(ctx)
+    X, pairs, _ = config_mixture(ctx)
     mism, order_bad, removed = 0, 0, {}
     for policy in ("hard", "easy", "random"):
         for eps in ctx.config["eps_list"]:
@@ -122,8 +100,7 @@ def _chain_examples() -> int:
 
 
 def set_properties_practice(ctx) -> Measurement:
-    _skip_if(ctx)
-    X, _, _ = _data(ctx)
+    X, _, _ = config_mixture(ctx)
     c = ctx.config
     eps = c["eps"]
     res = semdedup(X, c["k"], eps, seed=ctx.seed, progress=False)
@@ -165,8 +142,7 @@ def set_properties_practice(ctx) -> Measurement:
 
 
 def monotone_practice(ctx) -> Measurement:
-    _skip_if(ctx)
-    X, pairs, exact = _data(ctx)
+    X, pairs, exact = config_mixture(ctx)
     c = ctx.config
     res = semdedup(X, c["k"], c["eps_list"][0], seed=ctx.seed, progress=False)
     fracs = np.array([(~res.keep_at(e)).mean() for e in c["eps_list"]])
@@ -226,8 +202,7 @@ def _dense_reference(E: np.ndarray):
 
 
 def blocked_practice(ctx) -> Measurement:
-    _skip_if(ctx)
-    X, _, _ = _data(ctx)
+    X, _, _ = config_mixture(ctx)
     c = ctx.config
     res = semdedup(X, c["k"], 0.1, seed=ctx.seed, progress=False)
     Xn = normalize_rows(X)
@@ -250,8 +225,7 @@ def blocked_practice(ctx) -> Measurement:
 
 
 def engine_practice(ctx) -> Measurement:
-    _skip_if(ctx)
-    X, _, _ = _data(ctx)
+    X, _, _ = config_mixture(ctx)
     c = ctx.config
     t0 = time.perf_counter()
     ref = semdedup(X, c["k"], c["eps"], seed=ctx.seed, progress=False)
@@ -295,7 +269,7 @@ def engine_practice(ctx) -> Measurement:
 
 def _semhash_removed(X: np.ndarray, eps: float):
     try:
-        from semhash import SemHash
+        from semhash import SemHash  # an optional peer (the semdedup extra)
     except ImportError:
         return None, "semhash not installed (pip install semhash)"
 
@@ -315,8 +289,7 @@ def _semhash_removed(X: np.ndarray, eps: float):
 
 
 def peers_practice(ctx) -> Measurement:
-    _skip_if(ctx)
-    X, pairs, _ = _data(ctx)
+    X, pairs, _ = config_mixture(ctx)
     c = ctx.config
     eps = c["eps"]
     res = semdedup(X, c["k"], eps, seed=ctx.seed, progress=False)
@@ -354,7 +327,6 @@ def peers_practice(ctx) -> Measurement:
 def device_practice(ctx) -> Measurement:
     """Same keep-mask from torch GEMM blocks on `ctx.device` as from the CPU reference on a
     subset; then a large synthetic run on the device, timed."""
-    _skip_if(ctx)
     c = ctx.config
     device = ctx.device if c.get("device", "auto") == "auto" else c["device"]
     X, _, _ = mixture(
@@ -403,7 +375,7 @@ def device_practice(ctx) -> Measurement:
 
 def _big_synthetic(ctx, n: int, c, device: str) -> np.ndarray:
     """`n` mixture embeddings (10% near copies) generated on the device in chunks."""
-    import torch
+    import torch  # lazily: torch is heavy, and discovering the claims must stay fast
 
     g = ctx.torch_generator("big", device=device)
     d = c["dim"]

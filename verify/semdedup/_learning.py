@@ -1,13 +1,13 @@
-"""The learning effect on digits (C.7-8) and precision/recall on real text."""
+"""The learning effect on digits with planted copies (C.7-8): training on the SemDeDup subset against
+training on everything and on a random subset of the same size."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from numerics.semdedup import embed_images, embed_texts, semdedup
-from verify.core.claims import Measurement, Prediction, SkipClaim
-
-from ._data import digits_with_copies, docstring_corpus, paraphrase
+from numerics.semdedup import embed_images, semdedup
+from verify.core.claims import Measurement, Prediction
+from verify.semdedup._data import digits_with_copies
 
 __all__ = [
     "learning_experiment",
@@ -15,20 +15,13 @@ __all__ = [
     "acc_gap_practice",
     "vs_random_theory",
     "vs_random_practice",
-    "text_theory",
-    "text_practice",
 ]
-
-
-def _skip_if(ctx):
-    if ctx.config.get("skip"):
-        raise SkipClaim(ctx.config["skip"])
 
 
 def _train_mlp(x, y, tests, *, epochs, batch, lr, seed) -> tuple[list[float], int]:
     """A 64-128-10 ReLU MLP trained with Adam for `epochs` epochs; (accuracy on each
     `(x_test, y_test)` of `tests`, steps)."""
-    import torch
+    import torch  # lazily: torch is heavy, and discovering the claims must stay fast
 
     g = torch.Generator().manual_seed(int(seed) % (2**63))
     torch.manual_seed(int(seed) % (2**31))
@@ -76,7 +69,7 @@ def learning_experiment(ctx) -> dict:
     def run():
         rng = ctx.rng("digits")
         d = digits_with_copies(rng, copies=c["copies"], noise=c["noise"], test_fraction=c["test_fraction"])
-        from sklearn.decomposition import PCA
+        from sklearn.decomposition import PCA  # lazily: scikit-learn is slow to import
 
         feats = _features(d["x_train"], c["embedding"])
         pca = PCA(n_components=c["pca_dim"], random_state=0).fit(feats[~d["is_copy"]])
@@ -121,80 +114,18 @@ def learning_experiment(ctx) -> dict:
 
 
 def acc_gap_theory(ctx) -> Prediction:
-    _skip_if(ctx)
     return Prediction(-ctx.config["max_drop"], info={"claim": "acc(SemDeDup subset) - acc(all) >= -max_drop (paper: 'minimal loss')"})
 
 
 def acc_gap_practice(ctx) -> Measurement:
-    _skip_if(ctx)
     o = learning_experiment(ctx)
     return Measurement(o["acc_semdedup"] - o["acc_all"], info=o, counters={"train_steps": o["steps_all"] + o["steps_semdedup"]})
 
 
 def vs_random_theory(ctx) -> Prediction:
-    _skip_if(ctx)
     return Prediction(0.0, info={"claim": "acc(SemDeDup subset) - acc(random subset of equal size) >= 0"})
 
 
 def vs_random_practice(ctx) -> Measurement:
-    _skip_if(ctx)
     o = learning_experiment(ctx)
     return Measurement(o["acc_semdedup"] - o["acc_random"], info=o, counters={"train_steps": o["steps_random"]})
-
-
-# --------------------------------------------------------------------------- real text
-
-
-def text_theory(ctx) -> Prediction:
-    _skip_if(ctx)
-    c = ctx.config
-    return Prediction(
-        np.array([c["target_precision"], c["target_recall"]]),
-        info={"targets": "precision and recall of removals w.r.t. planted paraphrase pairs (set before the run)"},
-    )
-
-
-def text_practice(ctx) -> Measurement:
-    _skip_if(ctx)
-    c = ctx.config
-
-    def run():
-        rng = ctx.rng("text")
-        pool = docstring_corpus()
-        if len(pool) < c["n_texts"]:
-            raise SkipClaim(f"only {len(pool)} stdlib docstrings found, need {c['n_texts']}")
-        corpus = [pool[i] for i in np.sort(rng.choice(len(pool), size=c["n_texts"], replace=False))]
-        pick = rng.choice(len(corpus), size=c["n_planted"], replace=False)
-        copies = [paraphrase(corpus[i], rng) for i in pick]
-        texts = corpus + copies
-        try:
-            emb = embed_texts(texts, progress=False)
-        except ImportError as err:
-            raise SkipClaim(str(err)) from err
-        return {"emb": emb, "pick": pick, "n_corpus": len(corpus), "examples": list(zip([corpus[i] for i in pick[:3]], copies[:3]))}
-
-    data = ctx.shared("docstrings", run, n_texts=c["n_texts"], n_planted=c["n_planted"])
-    emb, pick, n0 = data["emb"], data["pick"], data["n_corpus"]
-    pairs = np.stack([pick, n0 + np.arange(len(pick))], axis=1)
-    res = semdedup(emb, c["k"], c["eps"], seed=ctx.seed, progress=False)
-    removed = ~res.keep
-    in_pair = np.zeros(len(emb), bool)
-    in_pair[pairs.ravel()] = True
-    precision = float((removed & in_pair).sum() / max(removed.sum(), 1))
-    recall = float(removed[pairs].any(axis=1).mean())
-    pair_sims = (emb[pairs[:, 0]].astype(np.float64) * emb[pairs[:, 1]]).sum(1)
-    above = float(np.mean(pair_sims > 1 - c["eps"]))
-    split = float(np.mean(res.cluster[pairs[:, 0]] != res.cluster[pairs[:, 1]]))
-    return Measurement(
-        np.array([precision, recall]),
-        info={
-            "precision": precision,
-            "recall": recall,
-            "removed": int(removed.sum()),
-            "removed_not_planted": int((removed & ~in_pair).sum()),
-            "pairs_above_threshold": above,
-            "pairs_split_by_kmeans": split,
-            "n_texts": len(emb),
-            "examples": data["examples"],
-        },
-    )
