@@ -15,7 +15,7 @@ from verify.core import metrics as M
 @given(st.integers(0, 200), st.integers(1, 200))
 def test_wilson_interval_contains_estimate(k, n):
     k = min(k, n)
-    lo, hi = M.wilson_interval(k, n)
+    lo, hi = M.wilson_interval(k, n)  # one copy: verify.core.stats, re-exported
     assert 0.0 <= lo <= k / n + 1e-12 and k / n - 1e-12 <= hi <= 1.0
 
 

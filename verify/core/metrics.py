@@ -47,8 +47,7 @@ FAMILIES = ("agreement", "calibration", "robustness", "uniformity", "bias", "pat
 NOMINAL_COVERAGE = 0.95
 Z95 = 1.959963984540054
 MIN_CALIBRATION_PAIRS = 10  # below this, an observed coverage says nothing (HELM warns likewise)
-from verify.core import stats as _stats
-from verify.core.stats import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, bootstrap_ci  # noqa: F401 - re-exported
+from verify.core.stats import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, bootstrap_ci, wilson_interval  # noqa: F401 - re-exported
 
 
 def na(reason: str) -> str:
@@ -60,12 +59,6 @@ def schema() -> dict[str, Any]:
     """The metric schema (`verify/core/schema.toml`)."""
     with open(Path(__file__).with_name("schema.toml"), "rb") as f:
         return tomllib.load(f)
-
-
-def wilson_interval(successes: int, trials: int, level: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval for one proportion, as a tuple (see `verify.core.stats`)."""
-    lo, hi = _stats.wilson_interval(successes, trials, level)
-    return float(lo), float(hi)
 
 
 def _numeric(x: Any) -> np.ndarray | None:
@@ -132,7 +125,7 @@ def calibration(
         reason = f"{total} measured values; need >= {MIN_CALIBRATION_PAIRS}"
         return {"coverage": na(reason), "coverage_gap": na(reason)}
     cov = inside / total
-    lo, hi = wilson_interval(inside, total)
+    lo, hi = (float(v) for v in wilson_interval(inside, total))
     return {"coverage": cov, "coverage_ci": [lo, hi], "coverage_n": total, "coverage_gap": abs(cov - NOMINAL_COVERAGE)}
 
 
