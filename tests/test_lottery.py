@@ -389,6 +389,96 @@ def test_prune_ratio_prediction_slq_branch_matches_eigenvalues():
         assert np.all((by_eig[method] > 0) & (by_eig[method] < 1))
 
 
+def _small_imp(digits, levels=1):
+    cfg = {"model": MLP, "data": {"name": "digits"}, "train": dict(TC.__dict__, milestones=list(TC.milestones)),
+           "imp": {"levels": levels, "prune_fraction": 0.2, "rewind_step": 5}}
+    imp = numerics_lottery.run_imp(MLP, digits, TC, numerics_lottery.IMPConfig(levels=levels, rewind_step=5), init_seed=0, data_seed=1)
+    return cfg, imp
+
+
+def test_prune_ratio_measurement_modes_share_masks(digits, monkeypatch):
+    # every mode is run on the same masks; "none" is the loss at the projected point itself,
+    # "projection" trains the projected solution from retrain_start for retrain_steps steps
+    cfg, imp = _small_imp(digits)
+    monkeypatch.setattr(experiments, "build", lambda c, d=None: (MLP, digits, TC, numerics_lottery.IMPConfig(levels=1, rewind_step=5)))
+    calls = []
+    real_train = experiments.train
+    monkeypatch.setattr(experiments, "train", lambda *a, **k: calls.append((k["start_step"], k["end_step"])) or real_train(*a, **k))
+    cfg.update(level=1, eps=[0.05, 10.0], p_grid=[0.2, 0.5], retrain_from="projection", retrain_start=30, retrain_steps=10,
+               compare_retrain=["rewind"])
+    r = experiments.prune_ratio_measurement(imp, cfg, 0)
+    assert r["mode"] == "projection" and set(r["modes"]) == {"projection", "rewind", "none"}
+    assert calls == [(30, 40)] * 4  # 2 p x 2 methods, only the projection mode calls train() directly
+    assert np.array_equal(r["random"], r["modes"]["projection"]["random"])
+    assert np.all(r["random"][1:] == 0.5)  # eps = 10 nats: everything succeeds, threshold = last grid point
+    # no retraining: the loss at m * w_L* (magnitude mask), evaluated independently
+    rec = imp.levels[1]
+    nm = numerics_lottery.magnitude_prune(rec.state, rec.mask, 0.5)
+    model = numerics_lottery.make_model(MLP, 0)
+    model.load_state_dict({k: (v * nm[k] if k in nm else v) for k, v in rec.state.items()})
+    assert math.isclose(r["modes"]["none"]["loss_magnitude"][1], numerics_lottery.evaluate(model, digits.x_train, digits.y_train)[0], rel_tol=1e-6)
+    assert r["proj_len_random"][1] > r["proj_len_magnitude"][1] > 0
+    with pytest.raises(ValueError, match="retrain modes"):
+        experiments.prune_ratio_measurement(imp, {**cfg, "compare_retrain": ["bogus"]}, 0)
+
+
+def test_quadratic_model_check_holds_for_tiny_projections(digits):
+    # on the same network, the second-order expansion g^T D + 1/2 D^T H D matches the real loss
+    # increase for a projection of a few smallest weights, and the Schur minimum is at most
+    # the quadratic increase
+    cfg, imp = _small_imp(digits)
+    rec = imp.levels[1]
+    model = numerics_lottery.make_model(MLP, 0)
+    model.load_state_dict(rec.state)
+    loss = numerics_lottery.MaskedLoss(model, digits.x_train, digits.y_train, rec.mask)
+    H = numerics_lottery.full_hessian(loss)
+    lam, vecs = np.linalg.eigh(0.5 * (H + H.T))
+    qc = experiments.quadratic_model_check(H, lam, vecs, loss, [0.002, 0.3])
+    m = qc["magnitude"]
+    assert m["r"][0] < m["r"][1] and qc["random"]["r"][1] > m["r"][1]
+    taylor = m["lin"][0] + m["quad"][0]
+    assert abs(m["true"][0] - taylor) <= 0.05 * abs(m["true"][0]), (m["true"][0], m["lin"][0], m["quad"][0])
+    assert abs(m["true"][0] - taylor) < abs(m["true"][0] - m["lin"][0])  # the second-order term helps
+    for k in ("random", "magnitude"):
+        assert np.all(qc[k]["schur"] <= np.maximum(qc[k]["quad"], 0) + 1e-9)
+
+
+def test_robustness_trains_the_copies_with_different_data_orders(digits, monkeypatch):
+    # x and x' share init, mask and rewind point; x' sees another data order (SGD noise)
+    cfg, imp = _small_imp(digits, levels=2)
+    monkeypatch.setattr(experiments, "build", lambda c, d=None: (MLP, digits, TC, numerics_lottery.IMPConfig(levels=2, rewind_step=5)))
+    seeds = []
+    real = experiments.train_level
+    monkeypatch.setattr(experiments, "train_level", lambda *a, **k: seeds.append((a[6], "perturbation" in k)) or real(*a, **k))
+    cfg.update(levels=[1], scales=[1.0, 8.0], n_points=3)
+    r = experiments.robustness(imp, cfg, 0)
+    base_seed = seeds[0][0]
+    assert not seeds[0][1] and all(s != base_seed for s, _ in seeds[1:]) and len(seeds) == 4
+    assert r["barrier"].shape == (1, 2) and r["noise_only"].shape == (1,)
+
+
+def test_lmc_table_leaves_out_degenerate_pairs():
+    from verify.lottery._connectivity import degenerate_levels, lmc_table
+
+    sb = {
+        "test_err": np.array([0.02, 0.02, 0.06, 0.2, 0.88, 0.9]),
+        "barrier": np.array([0.0, 0.0, 0.05, 0.0, 0.0]),
+        "n_alive": np.array([1000, 800, 640, 90, 70, 50]),
+        "chance_err": 0.9, "n_test": 500,
+    }
+    deg = degenerate_levels(sb, 100)
+    assert deg.tolist() == [False, False, False, True, True, True]
+    t = lmc_table(sb, 0.01, 0.02, 0, 100)
+    assert t["excluded"].tolist() == [False, False, False, True, True]  # pairs (3,4), (4,5): both ends degenerate
+    assert t["table"].tolist() == [[1, 0], [1, 1]] and math.isclose(t["agreement"], 2 / 3)
+    # without a weight floor, chance accuracy alone still marks a level (0.88 is within two
+    # binomial SEs of 0.9 at 500 test points): only the pair (4, 5) is left out
+    assert degenerate_levels(sb, 0).tolist() == [False] * 4 + [True, True]
+    assert lmc_table(sb, 0.01, 0.02, 0)["excluded"].tolist() == [False] * 4 + [True]
+    # a record without n_alive (older runs) keeps every pair
+    assert lmc_table({k: v for k, v in sb.items() if k != "n_alive"}, 0.01, 0.02, 0)["table"].sum() == 5
+
+
 # --------------------------------------------------------------------------- bad inputs
 
 _H = np.array([[2.0, 0.5, 0.0], [0.5, 1.0, 0.2], [0.0, 0.2, 1.5]])
@@ -506,6 +596,48 @@ def test_claim_tiny_end_to_end(claim_id):
     assert res.record.get("figure_error") is None, res.record.get("figure_error")
     if claim_id in ("lottery.imp_bookkeeping", "lottery.barrier_convex"):  # exact at any size
         assert res.verdict == "PASS", res.reason
+
+
+# --------------------------------------------------------------------------- mutation test (issue 16 §2)
+
+
+def _mutate_pstar(monkeypatch, factor=1.2):
+    """p* scaled by `factor` (clipped at 1) where the verify side reaches it: through
+    `self_consistent_pstar` (theory.lottery._width) and in the Hessian prediction
+    (numerics.lottery._experiments imports `pstar` by name)."""
+    import numerics.lottery._experiments as nle
+    import theory.lottery._width as tw
+
+    orig = tw.pstar
+    mutant = lambda *a, **k: min(1.0, factor * orig(*a, **k))  # noqa: E731
+    monkeypatch.setattr(tw, "pstar", mutant)
+    monkeypatch.setattr(nle, "pstar", mutant)
+
+
+def test_mutated_pstar_fails_the_claims_that_use_it(monkeypatch):
+    # quadratic_pstar_vs_exact (the formula against exact Schur thresholds) is the one claim
+    # using p* that PASSes at tiny size: a 20% larger p* must turn it into a FAIL
+    right = run_claim("lottery.quadratic_pstar_vs_exact")
+    assert right.verdict == "PASS", right.reason
+    _mutate_pstar(monkeypatch)
+    wrong = run_claim("lottery.quadratic_pstar_vs_exact")
+    assert wrong.verdict == "FAIL", (wrong.error, wrong.reason)
+
+
+def test_mutated_pstar_moves_the_hessian_predictions(monkeypatch):
+    # the Hessian p* predictions FAIL with the right theory too (a declared deviation: the
+    # quadratic model does not describe the trained MLP), so their verdict cannot tell the
+    # mutant apart at any CPU size; what is checked is that the prediction really goes
+    # through p*: the mutant raises the predicted fractions (and, below the clip at 1, moves
+    # them further than the claim's tolerance would need to be noticed at p ~ 0.6)
+    ids = ("lottery.hessian_pstar_random", "lottery.hessian_pstar_magnitude")
+    right = {c: run_claim(c) for c in ids}
+    _mutate_pstar(monkeypatch)
+    for c in ids:
+        wrong = run_claim(c)
+        assert right[c].verdict == wrong.verdict == "FAIL", (right[c].verdict, wrong.verdict)
+        t0, t1 = np.asarray(right[c].record["theory"]), np.asarray(wrong.record["theory"])
+        assert np.all(t1 > t0 + 0.05), (t0, t1)
 
 
 def test_gpu_profile_code_path_on_cpu():

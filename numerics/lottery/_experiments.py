@@ -33,7 +33,7 @@ from numerics.lottery._pruning import (
     random_prune,
 )
 from numerics.lottery._train import TrainConfig, evaluate, has_batchnorm, recompute_bn, state_copy, train
-from theory.lottery import exact_threshold, pstar, r2_magnitude_empirical, r2_random
+from theory.lottery import exact_threshold, pstar, r2_magnitude_empirical, r2_random, schur_increase
 from theory.lottery._checks import check_int
 
 __all__ = [
@@ -49,6 +49,7 @@ __all__ = [
     "hessian_spectrum",
     "prune_ratio_prediction",
     "schur_thresholds",
+    "quadratic_model_check",
     "prune_ratio_measurement",
     "convex_barrier",
     "different_init_barrier",
@@ -159,9 +160,10 @@ def _barrier(ev, rec, a: dict, b: dict, n_points: int, bn_policy: str | None):
 
 
 def successive_barriers(imp: IMPResult, cfg: dict, device: str = "cpu", data_dir: str | None = None) -> dict:
-    """Test-error barrier between the solutions of levels L and L+1 (grid of
+    r"""Test-error barrier between the solutions of levels L and L+1 (grid of
     `cfg["n_points"]`), with test errors per level. Keys: `barrier`, `midpoint`, `test_err`,
-    `density`."""
+    `density`, `n_alive` (surviving prunable weights per level), `chance_err` (\(1-1/K\) for
+    \(K\) test classes), `n_test`."""
     spec, data, _, _ = build(cfg, data_dir)
     ev, rec = make_evaluator(spec, data, device)
     bars, mids = [], []
@@ -169,11 +171,15 @@ def successive_barriers(imp: IMPResult, cfg: dict, device: str = "cpu", data_dir
         res = _barrier(ev, rec, a.state, b.state, int(cfg.get("n_points", 11)), cfg.get("bn_policy", "recompute"))
         bars.append(res.barrier)
         mids.append(res.midpoint)
+    n_classes = int(data.y_test.max()) + 1
     return {
         "barrier": np.asarray(bars),
         "midpoint": np.asarray(mids),
         "test_err": np.asarray([r.test_err for r in imp.levels]),
         "density": np.asarray([r.density for r in imp.levels]),
+        "n_alive": np.asarray([r.n_alive for r in imp.levels], dtype=np.int64),
+        "chance_err": 1.0 - 1.0 / n_classes,
+        "n_test": int(data.y_test.shape[0]),
     }
 
 
@@ -294,9 +300,12 @@ def robustness(imp: IMPResult, cfg: dict, seed: int, device: str = "cpu", data_d
 
     \(\delta_L=\|(m_L-m_{L+1})\odot w_k\|\) is the distance to the next pruned rewind point;
     \(x'=x+s\,\delta_L u\) with \(u\) a random unit vector on the support of \(m_L\), for each
-    scale \(s\) in `cfg["scales"]`; \(x\) and \(x'\) are trained with the same data order and
-    the test-error barrier between the solutions is recorded. Levels: `cfg["levels"]`.
-    Keys: `levels`, `scales`, `delta`, `barrier` (levels x scales).
+    scale \(s\) in `cfg["scales"]`. \(x\) and \(x'\) share the mask and the rewind point but
+    are trained with *different* data orders (the seed's IMP order for \(x\), an independent
+    one for \(x'\)), so the barrier between the solutions measures robustness to the
+    perturbation *and* to SGD noise, as in the paper's claim. `noise_only` is the barrier with
+    no perturbation (\(s=0\)): the SGD-noise floor. Levels: `cfg["levels"]`.
+    Keys: `levels`, `scales`, `delta`, `barrier` (levels x scales), `noise_only` (levels).
     """
     spec, data, tc, ic = build(cfg, data_dir)
     data = data.to(device)
@@ -306,8 +315,10 @@ def robustness(imp: IMPResult, cfg: dict, seed: int, device: str = "cpu", data_d
     wk = imp.rewind_state
     levels = [int(L) for L in cfg["levels"] if int(L) < len(imp.levels)]
     scales = [float(s) for s in cfg["scales"]]
+    other_seed = data_seed + 7919  # x' sees an independent data order (same init, mask and rewind point)
     g = torch.Generator().manual_seed(data_seed % (2**63))
-    deltas, table = [], []
+    n_pts, bn = int(cfg.get("n_points", 11)), cfg.get("bn_policy", "recompute")
+    deltas, table, noise = [], [], []
     it = levels if progress is None else progress(levels, desc="robustness levels")
     for L in it:
         r = imp.levels[L]
@@ -316,15 +327,20 @@ def robustness(imp: IMPResult, cfg: dict, seed: int, device: str = "cpu", data_d
         un = math.sqrt(sum(float((v**2).sum()) for v in u.values()))
         train_level(model, wk, r.mask, data, tc, ic.rewind_step, data_seed)
         base = {n: v.cpu() for n, v in state_copy(model).items()}
+        train_level(model, wk, r.mask, data, tc, ic.rewind_step, other_seed)
+        noise.append(_barrier(ev, rec, base, {n: v.cpu() for n, v in state_copy(model).items()}, n_pts, bn).barrier)
         row = []
         for s in scales:
             pert = {n: v * (s * delta / un) for n, v in u.items()}
-            train_level(model, wk, r.mask, data, tc, ic.rewind_step, data_seed, perturbation=pert)
+            train_level(model, wk, r.mask, data, tc, ic.rewind_step, other_seed, perturbation=pert)
             other = {n: v.cpu() for n, v in state_copy(model).items()}
-            row.append(_barrier(ev, rec, base, other, int(cfg.get("n_points", 11)), cfg.get("bn_policy", "recompute")).barrier)
+            row.append(_barrier(ev, rec, base, other, n_pts, bn).barrier)
         deltas.append(delta)
         table.append(row)
-    return {"levels": np.asarray(levels), "scales": np.asarray(scales), "delta": np.asarray(deltas), "barrier": np.asarray(table)}
+    return {
+        "levels": np.asarray(levels), "scales": np.asarray(scales), "delta": np.asarray(deltas),
+        "barrier": np.asarray(table), "noise_only": np.asarray(noise),
+    }
 
 
 # --------------------------------------------------------------------------- prune ratio
@@ -354,6 +370,10 @@ def hessian_spectrum(imp: IMPResult, cfg: dict, device: str = "cpu", data_dir: s
             eps_s = cfg.get("schur_eps", cfg["eps"])
             out["schur"] = schur_thresholds(lam, vecs, out["weights"], eps_s, int(cfg.get("schur_seed", 0)), tol=0.02)
             out["schur"]["eps"] = np.asarray(eps_s, dtype=float)
+            if cfg.get("p_grid"):
+                # the measurement grid plus small prunes, to see where the quadratic model stops holding
+                ps = sorted({0.01, 0.05, 0.1, *(float(p) for p in cfg["p_grid"])})
+                out["quadratic_check"] = quadratic_model_check(H, lam, vecs, loss, ps, int(cfg.get("schur_seed", 0)))
     elif kind == "lanczos":
         out["top"] = lanczos_top_eigenvalues(
             loss, int(cfg.get("top_k", 20)), n_iter=cfg.get("lanczos_iter"), seed=int(cfg.get("lanczos_seed", 0))
@@ -378,6 +398,51 @@ def schur_thresholds(lam: np.ndarray, vecs: np.ndarray, w: np.ndarray, eps_list,
         "random": np.asarray([exact_threshold(H, w, order_r, e, tol) for e in eps_list]),
         "magnitude": np.asarray([exact_threshold(H, w, order_m, e, tol) for e in eps_list]),
     }
+
+
+def quadratic_model_check(H: np.ndarray, lam: np.ndarray, vecs: np.ndarray, loss: MaskedLoss, p_grid, seed: int = 0) -> dict:
+    r"""Where the quadratic model of the loss around \(w_L^*\) holds, per prune fraction \(p\)
+    (random order from `seed`, and the magnitude order, as in `schur_thresholds`):
+
+    - `r`: the projection length \(\|\Delta\|\);
+    - `quad`: the quadratic model's loss increase at the projected point,
+      \(\tfrac12\Delta^\top H\Delta\) (no retraining);
+    - `lin`: the first-order term \(g^\top\Delta\) the model drops (\(g\) the gradient of the
+      loss at \(w_L^*\): not exactly 0 after finite training with weight decay);
+    - `true`: the real loss increase at the projected point (the same network, no retraining);
+    - `schur`: the quadratic model's minimum over the kept subspace (the Schur complement on
+      \(H\) made PSD as in `schur_thresholds`), i.e. what retraining inside the subspace
+      reaches if the loss were quadratic.
+
+    Keys: `p_grid`, and `random` / `magnitude` -> `{r, quad, lin, true, schur}` arrays.
+    """
+    w = loss.theta0.double().cpu().numpy()
+    n = w.size
+    lam_c = np.clip(lam, 0.0, None) + 1e-9 * max(float(lam.max()), 1e-12)
+    Hc = (vecs * lam_c) @ vecs.T
+    Hc = 0.5 * (Hc + Hc.T)
+    Hs = 0.5 * (H + H.T)
+    e_star = loss.loss()
+    theta0 = loss.theta0.detach().clone().requires_grad_(True)
+    total = sum(loss._loss_chunk(theta0, i) for i in range(0, loss.n, loss.chunk))
+    g = torch.autograd.grad(total, theta0)[0].double().cpu().numpy()
+    orders = {"random": np.random.default_rng(seed).permutation(n), "magnitude": np.argsort(np.abs(w), kind="stable")}
+    out: dict = {"p_grid": np.asarray(p_grid, dtype=float)}
+    for name, order in orders.items():
+        rows = {"r": [], "quad": [], "lin": [], "true": [], "schur": []}
+        for p in p_grid:
+            idx = order[: int(math.ceil(p * n - 1e-12))]
+            d = np.zeros(n)
+            d[idx] = -w[idx]
+            theta = loss.theta0.clone()
+            theta[torch.as_tensor(idx, dtype=torch.long, device=theta.device)] = 0
+            rows["r"].append(float(np.linalg.norm(d)))
+            rows["quad"].append(float(0.5 * d @ Hs @ d))
+            rows["lin"].append(float(g @ d))
+            rows["true"].append(float(loss.loss(theta) - e_star))
+            rows["schur"].append(schur_increase(Hc, w, idx))
+        out[name] = {k: np.asarray(v) for k, v in rows.items()}
+    return out
 
 
 def prune_ratio_prediction(spectrum: dict, eps_list, pstar_fn=None) -> dict:
@@ -415,16 +480,30 @@ def _fixed_point(pstar_of_p: Callable[[float], float]) -> float:
     return float(scipy.optimize.brentq(g, 0.0, 1.0, xtol=1e-6))
 
 
-def prune_ratio_measurement(imp: IMPResult, cfg: dict, seed: int, device: str = "cpu", data_dir: str | None = None, progress=None) -> dict:
-    r"""Largest prune fraction that still retrains to train loss \(\le E(w_L^*)+\varepsilon\).
+_RETRAIN_MODES = ("projection", "rewind", "none")
 
-    For each \(p\) in `cfg["p_grid"]` the level-`cfg["level"]` solution is pruned once by
-    \(p\) (random: a fresh random set; magnitude: the smallest \(|w|\)) and retrained:
-    `retrain_from="rewind"` trains \(m\odot w_k\) for steps \(k..T\) (IMP's own next level);
-    `"projection"` trains the projected solution for `retrain_steps` steps starting at global
-    step `retrain_start`. The threshold for each \(\varepsilon\) is the largest grid \(p\)
-    below which every grid point succeeded. Keys: `eps`, `p_grid`, `loss` (method -> array),
-    `random`, `magnitude` (thresholds per eps).
+
+def prune_ratio_measurement(imp: IMPResult, cfg: dict, seed: int, device: str = "cpu", data_dir: str | None = None, progress=None) -> dict:
+    r"""Largest prune fraction that still reaches train loss \(\le E(w_L^*)+\varepsilon\).
+
+    For each \(p\) in `cfg["p_grid"]` the level-`cfg["level"]` solution \(w_L^*\) is pruned
+    once by \(p\) (random: a fresh random set; magnitude: the smallest \(|w|\)); the same
+    mask is then handed to each retraining mode:
+
+    - `"projection"`: train the projected point \(m\odot w_L^*\) inside the axial subspace
+      for `retrain_steps` steps from global step `retrain_start` (its learning rate is the
+      schedule's at that step; default: the whole of \(0..T\) after `retrain_start` =
+      the rewind step). This is what the Hessian bound predicts (brief A.8.7);
+    - `"rewind"`: IMP's own next level, train \(m\odot w_k\) for steps \(k..T\);
+    - `"none"`: no retraining, the loss at the projected point itself.
+
+    `cfg["retrain_from"]` is the mode whose thresholds are the headline (`random`,
+    `magnitude`, `loss_random`, `loss_magnitude`); `cfg["compare_retrain"]` lists further
+    retraining modes to run on the same masks; `"none"` (one loss evaluation) is always
+    reported. The threshold for each \(\varepsilon\) is the largest grid \(p\) below which
+    every grid point succeeded. Keys: `eps`, `p_grid`, `e0`, `mode`, the headline keys above,
+    and `modes` (mode -> the same four keys), `proj_len_random`, `proj_len_magnitude`
+    (\(\|\Delta\|\) per grid point).
     """
     spec, data, tc, ic = build(cfg, data_dir)
     data = data.to(device)
@@ -435,29 +514,49 @@ def prune_ratio_measurement(imp: IMPResult, cfg: dict, seed: int, device: str = 
     grid = [float(p) for p in cfg["p_grid"]]
     eps_list = [float(e) for e in cfg["eps"]]
     g = torch.Generator().manual_seed((data_seed + 17) % (2**63))
-    losses = {"random": [], "magnitude": []}
     mode = cfg.get("retrain_from", "rewind")
+    modes = [mode] + [m for m in cfg.get("compare_retrain", ()) if m != mode]
+    if "none" not in modes:
+        modes.append("none")
+    for m in modes:
+        if m not in _RETRAIN_MODES:
+            raise ValueError(f"retrain modes must be in {_RETRAIN_MODES}, got {m!r}")
+    losses = {m: {"random": [], "magnitude": []} for m in modes}
+    plen = {"random": [], "magnitude": []}
     it = grid if progress is None else progress(grid, desc="prune fractions")
     for p in it:
         for method in ("random", "magnitude"):
             nm = random_prune(r.mask, p, g) if method == "random" else magnitude_prune(r.state, r.mask, p)
+            plen[method].append(projection_length(r.state, r.mask, nm)[0])
             nm = {n: m.to(device) for n, m in nm.items()}
-            if mode == "rewind":
-                stats = train_level(model, imp.rewind_state, nm, data, tc, ic.rewind_step, data_seed)
-            elif mode == "projection":
-                start = int(cfg.get("retrain_start", ic.rewind_step))
-                end = min(tc.steps, start + int(cfg.get("retrain_steps", tc.steps)))
-                model.load_state_dict({k: v.to(device) for k, v in r.state.items()})
-                stats = train(model, data, tc, start_step=start, end_step=end, mask=nm, data_seed=data_seed)
-            else:
-                raise ValueError(f"retrain_from must be 'rewind' or 'projection', got {mode!r}")
-            loss = evaluate(model, data.x_train, data.y_train)[0] if not stats["diverged"] else float("inf")
-            losses[method].append(loss)
-    out = {"eps": np.asarray(eps_list), "p_grid": np.asarray(grid), "e0": e0}
-    for method in ("random", "magnitude"):
-        arr = np.asarray(losses[method])
-        out[f"loss_{method}"] = arr
-        out[method] = np.asarray([_threshold(grid, arr <= e0 + e) for e in eps_list])
+            for m in modes:
+                stats = {"diverged": False}
+                if m == "rewind":
+                    stats = train_level(model, imp.rewind_state, nm, data, tc, ic.rewind_step, data_seed)
+                elif m == "projection":
+                    start = int(cfg.get("retrain_start", ic.rewind_step))
+                    end = min(tc.steps, start + int(cfg.get("retrain_steps", tc.steps)))
+                    model.load_state_dict({k: v.to(device) for k, v in r.state.items()})
+                    stats = train(model, data, tc, start_step=start, end_step=end, mask=nm, data_seed=data_seed)
+                else:  # "none": the projected point itself
+                    model.load_state_dict({k: v.to(device) for k, v in r.state.items()})
+                    with torch.no_grad():
+                        params = dict(model.named_parameters())
+                        for n, mk in nm.items():
+                            params[n].mul_(mk.to(params[n].dtype))
+                loss = evaluate(model, data.x_train, data.y_train)[0] if not stats["diverged"] else float("inf")
+                losses[m][method].append(loss)
+    out = {"eps": np.asarray(eps_list), "p_grid": np.asarray(grid), "e0": e0, "mode": mode, "modes": {}}
+    for m in modes:
+        d = {}
+        for method in ("random", "magnitude"):
+            arr = np.asarray(losses[m][method])
+            d[f"loss_{method}"] = arr
+            d[method] = np.asarray([_threshold(grid, arr <= e0 + e) for e in eps_list])
+        out["modes"][m] = d
+    out.update(out["modes"][mode])
+    out["proj_len_random"] = np.asarray(plen["random"])
+    out["proj_len_magnitude"] = np.asarray(plen["magnitude"])
     return out
 
 

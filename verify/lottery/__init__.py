@@ -110,7 +110,8 @@ CLAIMS = [
         id="lottery.lmc_iff_matching",
         statement=(
             "At a late rewind point, successive IMP solutions (w_L*, w_L+1*) have zero error barrier "
-            "if and only if they are matching (contingency table over levels)."
+            "if and only if they are matching (contingency table over levels; pairs whose endpoints are both "
+            "degenerate are left out)."
         ),
         theory=_connectivity.lmc_theory,
         practice=_connectivity.lmc_practice,
@@ -118,16 +119,32 @@ CLAIMS = [
         tolerance=0.1,
         tolerance_reason=(
             "one pair in ten may be misclassified: near the matching boundary the test error's binomial "
-            "standard error (0.7% at 540 test points) is comparable to the matching tolerance (1%)"
+            "standard error (0.7% at 540 test points) is comparable to the matching tolerance (1%). Pairs whose "
+            "two endpoints are both degenerate (fewer than min_weights = 100 surviving weights, i.e. 10 per class "
+            "and below the paper's deepest ResNet-20 density 0.8^16, or test error at chance) are excluded: "
+            "a fixed rule on the design, not on the outcome"
         ),
         profiles=profiles(tiny=LMC_T, quick=LMC_Q, gpu=LMC_G, paper=LMC_P, seeds=SEEDS),
         figure=lmc_figure,
         tags=("lmc", "imp"),
         kind="prediction",
+        deviation=(
+            "Only one direction of the 'iff' holds on the digits MLP: every matching pair is linearly connected "
+            "(P(LMC | matching) = 1 in all seeds), but non-matching pairs (test error 1-4% above dense, 100-400 "
+            "weights) are linearly connected too (P(barrier | not matching) = 0); the barrier rises above 2% only "
+            "below ~100 weights, where the pairs are left out as degenerate. Agreement 0.706 over 6 seeds "
+            "(error 0.294, 95% t-interval [0.207, 0.381], tolerance 0.1; 0.686 and INCONCLUSIVE with the quick "
+            "profile's 3 seeds). The paper reports no number we could read (ResNet-20 / CIFAR-10, 2000-step "
+            "rewind, matching within ~1 std over seeds); ours is a 4.7k-weight MLP on digits with 540 test points, "
+            "rewinding to step 50 of 600, whose accuracy decays gradually with sparsity."
+        ),
     ),
     Claim(
         id="lottery.robustness_radius",
-        statement="Perturbing the pruned rewind point by the successive-rewind-point distance delta (random direction on the mask) still trains to the same linearly connected mode.",
+        statement=(
+            "Perturbing the pruned rewind point by the successive-rewind-point distance delta (random direction on the mask) "
+            "and training it with a different data order (SGD noise) still reaches the same linearly connected mode."
+        ),
         theory=_robustness.radius_theory,
         practice=_robustness.radius_practice,
         compare="at_most",
@@ -139,7 +156,7 @@ CLAIMS = [
     ),
     Claim(
         id="lottery.robustness_breaks",
-        statement="Perturbations of 8 delta take the network out of the mode: the barrier rises above tau_B.",
+        statement="Perturbations of 8 delta (trained with a different data order) take the network out of the mode: the barrier rises above tau_B.",
         theory=_robustness.breaks_theory,
         practice=_robustness.breaks_practice,
         compare="at_least",
@@ -182,7 +199,8 @@ CLAIMS = [
         id="lottery.hessian_pstar_random",
         statement=(
             "The Hessian spectrum of a level-L solution predicts the largest one-shot random prune fraction "
-            "after which IMP's next level still reaches train loss <= E(w_L*) + eps, within 0.1 (eps in {0.02, 0.05, 0.1})."
+            "after which retraining the projected solution inside the kept axial subspace (short budget: the schedule's "
+            "final LR phase) still reaches train loss <= E(w_L*) + eps, within 0.1 (eps in {0.02, 0.05, 0.1})."
         ),
         theory=_hessian.pstar_theory_random,
         practice=_hessian.pstar_practice_random,
@@ -193,13 +211,26 @@ CLAIMS = [
         figure=hessian_figure,
         tags=("hessian", "imp"),
         kind="prediction",
+        deviation=(
+            "The quadratic (Gordon-width) bound over-predicts random pruning of the digits MLP: predicted "
+            "[0.76, 0.82, 0.86] at eps [0.02, 0.05, 0.1], measured (projected solution retrained in the kept "
+            "subspace, 200 steps at the final lr 0.01) [0, 0, 0.27] in 3 seeds, error 0.82 (no spread between "
+            "seeds: grid-limited); IMP's rewind protocol on the same masks gives [0.3, 0.5, 0.63], still 0.22-0.46 short. "
+            "The quadratic model itself fails, not Gordon's step: on the theory network the exact Schur threshold "
+            "is 0.75 at eps 0.05; the real loss at the projection is within 20% of the second-order expansion up to "
+            "p = 0.05 (r = 3.8, ||w|| = 18) but 2.3x it at p = 0.1 and 6x at p = 0.5, and the model's subspace "
+            "minimum is ~0 up to p = 0.5 (1153 of 1939 eigenvalues below 1e-5, 520 of them negative). The paper reports a quantitative match "
+            "for random pruning (no number readable) on ResNet-20 / CIFAR-10; the bound's exact equation is our "
+            "reconstruction (brief A.5)."
+        ),
     ),
     Claim(
         id="lottery.hessian_pstar_magnitude",
         statement=(
             "The same Hessian prediction with magnitude pruning's own projection length r(p) (the sum of the smallest "
-            "p-fraction of w_i^2) gives magnitude pruning's largest one-shot prune fraction within 0.1 (the paper: "
-            "magnitude pruning can slightly outperform the random-pruning theory)."
+            "p-fraction of w_i^2) gives magnitude pruning's largest one-shot prune fraction (projected solution "
+            "retrained in the kept subspace, as for random pruning) within 0.1 (the paper: magnitude pruning can "
+            "slightly outperform the random-pruning theory)."
         ),
         theory=_hessian.pstar_theory_magnitude,
         practice=_hessian.pstar_practice_magnitude,
@@ -210,10 +241,20 @@ CLAIMS = [
         figure=hessian_figure,
         tags=("hessian", "imp"),
         kind="prediction",
+        deviation=(
+            "Over-predicts magnitude pruning of the digits MLP: predicted [0.80, 0.85, 0.88] at eps "
+            "[0.02, 0.05, 0.1], measured (projected solution retrained in the kept subspace, 200 steps at lr 0.01) "
+            "[0.4, 0.6, 0.7] in each of 3 seeds, error 0.40 (no spread: grid-limited); IMP's rewind protocol on the "
+            "same masks gives [0.67, 0.8, 0.85] (error 0.13). The second-order expansion of the loss holds within "
+            "50% up to p = 0.4 (r = 6.5) and is 2.2x low at p = 0.5, 5x at p = 0.8; its subspace minimum is ~0 up "
+            "to p = 0.7. "
+            "The paper: magnitude pruning slightly beats the random-pruning theory on ResNet-20 / CIFAR-10 (no "
+            "number readable); the bound is our reconstruction."
+        ),
     ),
     Claim(
         id="lottery.hessian_magnitude_beats_random",
-        statement="Magnitude pruning reaches a larger one-shot prune fraction than random pruning at the same eps.",
+        statement="Magnitude pruning reaches a larger one-shot prune fraction than random pruning at the same eps (projected solution retrained in the kept subspace).",
         theory=_hessian.magnitude_theory,
         practice=_hessian.magnitude_practice,
         compare="at_least",

@@ -14,7 +14,7 @@ __all__ = [
     "convex_theory", "convex_practice",
     "different_inits_theory", "different_inits_practice",
     "stability_theory", "stability_practice",
-    "lmc_table", "lmc_theory", "lmc_practice",
+    "degenerate_levels", "lmc_table", "lmc_theory", "lmc_practice",
 ]
 
 
@@ -59,32 +59,63 @@ def lmc_theory(ctx):
     return Prediction(value=1.0, info={"why": "successive-level solutions are linearly connected iff they are matching"})
 
 
-def lmc_table(sb: dict, match_tol: float, tau: float, min_level: int) -> dict:
+def degenerate_levels(sb: dict, min_weights: int) -> np.ndarray:
+    """Per level: True when the level is degenerate, i.e. it keeps fewer than `min_weights`
+    prunable weights, or its test error is at chance (within two binomial standard errors of
+    1 - 1/K). A pair of successive levels is left out of the LMC table when *both* endpoints
+    are degenerate: there a single weight moves the test error by percents and both
+    networks are far from any solution the claim is about."""
+    err = np.asarray(sb["test_err"], dtype=float)
+    few = np.asarray(sb["n_alive"]) < int(min_weights)
+    chance = float(sb["chance_err"])
+    se = np.sqrt(chance * (1 - chance) / max(1, int(sb["n_test"])))
+    return few | (err >= chance - 2 * se)
+
+
+def lmc_table(sb: dict, match_tol: float, tau: float, min_level: int, min_weights: int = 0) -> dict:
     """Contingency table of matching (test error within `match_tol` of the dense net) against
-    LMC (barrier below `tau`) over successive level pairs from `min_level` on."""
+    LMC (barrier below `tau`) over successive level pairs from `min_level` on, leaving out
+    the pairs whose endpoints are both degenerate (`degenerate_levels`; `min_weights=0` and
+    no `n_alive` in `sb` keep every pair)."""
     err = sb["test_err"]
     match = err <= err[0] + match_tol
     pair_match = match[:-1] & match[1:]
     lmc = sb["barrier"] < tau
     sel = np.arange(len(lmc)) >= min_level
+    if "n_alive" in sb:
+        deg = degenerate_levels(sb, min_weights)
+        excluded = sel & deg[:-1] & deg[1:]
+    else:
+        excluded = np.zeros(len(lmc), dtype=bool)
+    sel = sel & ~excluded
     pm, pl = pair_match[sel], lmc[sel]
     table = np.asarray([[np.sum(pm & pl), np.sum(pm & ~pl)], [np.sum(~pm & pl), np.sum(~pm & ~pl)]])
-    return {"agreement": float(np.mean(pm == pl)) if pm.size else float("nan"), "table": table, "match": pair_match, "lmc": lmc}
+    return {
+        "agreement": float(np.mean(pm == pl)) if pm.size else float("nan"),
+        "table": table, "match": pair_match, "lmc": lmc, "included": sel, "excluded": excluded,
+    }
 
 
 def lmc_practice(ctx):
     cfg = ctx.config
     imp = imp_run(ctx)
     sb = experiments.successive_barriers(imp, cfg, ctx.device, ctx.data_dir)
-    t = lmc_table(sb, cfg["match_tol"], TAU_B, cfg.get("min_level", 1))
+    t = lmc_table(sb, cfg["match_tol"], TAU_B, cfg.get("min_level", 1), cfg.get("min_weights", 0))
     tab = t["table"]
+    excl = np.flatnonzero(t["excluded"])
     return Measurement(
         value=t["agreement"],
-        raw={"barrier": sb["barrier"], "midpoint": sb["midpoint"], "test_err": sb["test_err"], "density": sb["density"], "table": tab},
+        raw={
+            "barrier": sb["barrier"], "midpoint": sb["midpoint"], "test_err": sb["test_err"], "density": sb["density"],
+            "n_alive": sb["n_alive"], "table": tab, "included": t["included"], "degenerate": t["excluded"],
+        },
         info={
             "table [[match&LMC, match&barrier], [nomatch&LMC, nomatch&barrier]]": tab.tolist(),
             "P(LMC | matching)": float(tab[0, 0] / max(1, tab[0].sum())),
             "P(barrier | not matching)": float(tab[1, 1] / max(1, tab[1].sum())),
             "dense_test_err": float(sb["test_err"][0]),
+            "pairs_used": int(tab.sum()),
+            "degenerate_pairs_excluded (level L of (L, L+1))": excl.tolist(),
+            "fewest_weights_in_table": int(sb["n_alive"][np.flatnonzero(t["included"]).max() + 1]) if t["included"].any() else None,
         },
     )

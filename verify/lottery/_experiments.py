@@ -23,7 +23,10 @@ __all__ = ["guard", "imp_run", "stability", "robustness", "quadratic_thresholds"
 _QUADRATIC_KEYS = ("dim", "sharp_fractions", "lam_sharp", "lam_flat", "eps", "trials")
 _HESSIAN_KEYS = (
     "model", "data", "train", "imp", "level", "eps", "hessian", "hessian_dtype", "hessian_samples", "hessian_chunk",
-    "top_k", "lanczos_iter", "slq_probes", "slq_iter", "schur_check", "schur_eps",
+    "top_k", "lanczos_iter", "slq_probes", "slq_iter", "schur_check", "schur_eps", "p_grid",
+)
+_PRUNE_RATIO_KEYS = (
+    "model", "data", "train", "imp", "level", "eps", "p_grid", "retrain_from", "retrain_start", "retrain_steps", "compare_retrain",
 )
 
 
@@ -96,17 +99,21 @@ def _hessian_prediction(ctx):
 
 def hessian_prediction(ctx) -> tuple[dict, dict]:
     """`(spectrum, prediction)`: the Hessian of the theory seed's level-L solution and the
-    predicted largest prune fractions."""
+    predicted largest prune fractions; with `schur_check`, also the exact quadratic-model
+    thresholds and, over `p_grid`, the quadratic model against the real loss on the same
+    network (`quadratic_check`)."""
     return ctx.shared("hessian_prediction", lambda: _hessian_prediction(ctx), **{k: ctx.config.get(k) for k in _HESSIAN_KEYS})
 
 
 def prune_ratio(ctx) -> dict:
     """The measured largest one-shot prune fractions of the seed's level-L solution (the
-    practice side reads the seed's main IMP run)."""
+    practice side reads the seed's main IMP run): retrained from the projected point (the
+    headline, `retrain_from`), by IMP's next level from the rewind point, and with no
+    retraining, on the same masks."""
     cfg = ctx.config
     imp = imp_run(ctx)
     return ctx.shared(
         "prune_ratio",
         lambda: experiments.prune_ratio_measurement(imp, cfg, ctx.seed, ctx.device, ctx.data_dir, ctx.progress),
-        **{k: cfg[k] for k in ("model", "data", "train", "imp", "level", "eps", "p_grid", "retrain_from")},
+        **{k: cfg.get(k) for k in _PRUNE_RATIO_KEYS},
     )

@@ -20,10 +20,13 @@ def lmc_figure(ctx, pred, meas):
     """Test error and successive-level barrier against density, one line per seed."""
     plt = _plt()
     fig, ax = plt.subplots(1, 2, figsize=(9, 3.4))
-    for m in meas:
+    for i, m in enumerate(meas):
         d, e, b = m.raw["density"], m.raw["test_err"], m.raw["barrier"]
-        ax[0].plot(d, e, "o-", ms=3, alpha=0.7)
-        ax[1].plot(d[1:], b, "o-", ms=3, alpha=0.7)
+        ax[0].plot(d, e, "o-", ms=3, alpha=0.7, color=f"C{i}")
+        ax[1].plot(d[1:], b, "-", alpha=0.7, color=f"C{i}")
+        deg = np.asarray(m.raw.get("degenerate", np.zeros(len(b), dtype=bool)), dtype=bool)
+        ax[1].plot(d[1:][~deg], b[~deg], "o", ms=3, color=f"C{i}")
+        ax[1].plot(d[1:][deg], b[deg], "o", ms=4, mfc="none", color=f"C{i}", label="left out (degenerate)" if i == 0 and deg.any() else None)
     for a in ax:
         a.set_xscale("log")
         a.invert_xaxis()
