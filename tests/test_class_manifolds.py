@@ -35,7 +35,7 @@ from numerics.class_manifolds._fit import fit_sigmoid_log_batched
 from tests._bad_input import check_bad_inputs
 from verify.class_manifolds import CLAIMS
 from verify.class_manifolds._experiments import _data, analytic_case, main_experiment, theory_d_star
-from verify.class_manifolds._profiles import RESNET_GPU
+from verify.class_manifolds._profiles import RESNET_GPU, RESOLUTION, TINY_DIGITS
 from verify.core.claims import SkipClaim
 from verify.core.testing import run_claim
 
@@ -401,13 +401,47 @@ _ANALYTIC = ("affine_subspace", "tube", "ball", "sphere_viewpoint", "intersectio
 def test_analytic_claims_tiny():
     for name in _ANALYTIC:
         res = run_claim(f"class_manifolds.{name}")
-        assert res.verdict in ("PASS", "FAIL"), (name, res.verdict, res.reason)
+        # the unmutated theory PASSes every analytic prediction (the mutation test below needs it)
+        assert res.verdict == "PASS", (name, res.verdict, res.error, res.reason)
         assert res.record["figure_error"] is None, name
         pred, meas = res.prediction, res.measurements[0]
         assert np.shape(pred.value) == np.shape(meas.value)
         assert np.all(np.isfinite(np.asarray(meas.value, dtype=float)))
         # 12 reps at D = 16: loose, this only proves the path; the quick claims test accuracy
         assert res.error < (0.5 if name == "gordon" else 4.0), (name, pred.value, meas.value)
+
+
+# the analytic predictions whose theory value is a d* read off `theory_d_star` (-> `d_star_crossing`)
+_D_STAR_CLAIMS = ("affine_subspace", "tube", "ball", "sphere_viewpoint", "intersection_union", "halfspace_budget",
+                  "axis_aligned")
+
+
+def test_mutated_d_star_fails_every_prediction_using_it(monkeypatch):
+    """Issue 16 section 2, the mutation test: a slightly wrong theory must FAIL the predictions that
+    use it. Every predicted d*_50% moved by +3 dims (1.5x the +-2 tolerance: an `abs` comparison at
+    tolerance 2 cannot reject a shift of exactly 2, whose error is |noise - 2| <= 2 whenever the
+    estimator errs upwards) FAILs all seven d* predictions at the tiny profile; unmutated they PASS
+    (`test_analytic_claims_tiny`)."""
+    import verify.class_manifolds._experiments as ex
+
+    exact = ex.d_star_crossing
+    monkeypatch.setattr(ex, "d_star_crossing", lambda *a, **k: exact(*a, **k) + 3.0)
+    for name in _D_STAR_CLAIMS:
+        res = run_claim(f"class_manifolds.{name}")
+        assert res.verdict == "FAIL", (name, res.verdict, res.error, res.prediction.value, res.measurements[0].value)
+        assert res.error > 2.0
+
+
+def test_mutated_cap_width_fails_gordon(monkeypatch):
+    """The Gordon prediction log w^2 with the Monte-Carlo cap width 10% too large (w^2 21% too large,
+    log error 0.19 against the tolerance log 1.1 = 0.095) FAILs; the right width PASSes."""
+    import verify.class_manifolds._analytic as an
+
+    assert run_claim("class_manifolds.gordon").verdict == "PASS"
+    exact = an.cap_width_mc
+    monkeypatch.setattr(an, "cap_width_mc", lambda *a, **k: (lambda w, s: (1.1 * w, 1.1 * s))(*exact(*a, **k)))
+    res = run_claim("class_manifolds.gordon")
+    assert res.verdict == "FAIL", (res.verdict, res.error)
 
 
 def test_analytic_refine_path_gpu_shape():
@@ -427,6 +461,19 @@ def test_trained_claims_tiny():
             assert res.record["figure_error"] is None, c.id
             meas = res.measurements[0]
             assert meas.info and np.all(np.isfinite(np.asarray(meas.value, dtype=float))), c.id
+            if "B.5" in c.tags or c.id.endswith("boundary_vs_single"):
+                # a direction: its sign's source is stated, and each seed carries its own stderr
+                # (bootstrap SD and the estimator's resolution), so the harness's interval is never
+                # narrower than one seed's uncertainty
+                assert "brief" in res.prediction.info["source"], c.id
+                assert math.isfinite(meas.stderr) and meas.stderr >= RESOLUTION / 2, (c.id, meas.stderr)
+                assert meas.info["stderr_parts"]["resolution"] == RESOLUTION
+            if c.id.endswith("random_labels"):
+                e, a = meas.info["matched_epochs"], meas.info["matched_accuracy"]
+                assert e["true"]["epochs"] == e["random"]["epochs"] == TINY_DIGITS["label_epochs"]
+                assert meas.value == pytest.approx(e["diff"])
+                assert {"epochs", "train_acc", "mean_d_eff"} <= set(a["true"]) and math.isfinite(a["diff"])
+                assert {"rate_true_epochs", "rate_random_epochs", "rate_true_accuracy", "rate_random_accuracy"} <= set(meas.raw)
 
 
 def test_gpu_resnet_path_on_cpu():

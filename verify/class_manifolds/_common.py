@@ -6,6 +6,7 @@ import numpy as np
 
 from numerics.class_manifolds import fit_sigmoid_log
 from verify.class_manifolds._experiments import interval, main_experiment
+from verify.class_manifolds._profiles import RESOLUTION
 
 
 def main_run(ctx) -> dict:
@@ -19,6 +20,21 @@ def deff_interval(boot_a, boot_b=None, ci=0.9):
     """Percentile interval of bootstrap draws, or of the difference of two aligned draws."""
     s = np.asarray(boot_a) if boot_b is None else np.asarray(boot_a) - np.asarray(boot_b)
     return interval(s, ci)
+
+
+def boot_sd(samples) -> float:
+    """Standard deviation of the finite bootstrap draws (nan when fewer than two)."""
+    s = np.asarray(samples, dtype=float)
+    s = s[np.isfinite(s)]
+    return float(np.std(s, ddof=1)) if s.size >= 2 else float("nan")
+
+
+def difference_stderr(boot_diff, resolution: float = RESOLUTION) -> float:
+    """A seed's standard error of a difference of class-mean d_eff: the bootstrap SD of the
+    difference and the estimator's resolution `r` on the d grid (a +-r bound, so r/2 in
+    quadrature). Without a finite bootstrap the resolution alone is returned."""
+    sd = boot_sd(boot_diff)
+    return float(np.hypot(sd if np.isfinite(sd) else 0.0, resolution / 2))
 
 
 def sweep_info(sw):

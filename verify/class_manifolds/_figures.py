@@ -40,3 +40,33 @@ def success_figure(title: str):
         return fig
 
     return fig_fn
+
+
+def labels_figure(ctx, prediction, measurements):
+    """True vs random labels, two panels: the same epoch budget (decides the claim) and the same
+    train accuracy (brief B.7.3), each with its difference of class-mean d_eff."""
+    import matplotlib.pyplot as plt
+
+    m = measurements[0]
+    dims = np.asarray(m.raw["dims"])
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
+    for ax, key, what in ((axes[0], "epochs", "same epochs (decides)"), (axes[1], "accuracy", "same train accuracy")):
+        inf = m.info.get(f"matched_{key}", {})
+        for name, color in (("true", "tab:blue"), ("random", "tab:red")):
+            r = m.raw.get(f"rate_{name}_{key}")
+            if r is None:
+                continue
+            sub = inf.get(name, {})
+            lab = f"{name}: epoch {sub.get('epochs')}, acc {sub.get('train_acc', float('nan')):.2f}, d_eff {sub.get('mean_d_eff')}"
+            _plot_curves(ax, dims, np.asarray(r), m.raw.get(f"popt_{name}_{key}"), lab, color)
+        ax.set_xscale("log")
+        ax.set_xlabel("cut dimension d")
+        ax.axhline(0.5, color="gray", lw=0.5)
+        ci = inf.get("diff_ci90", [float("nan")] * 2)
+        ax.set_title(f"{what}: Delta d_eff = {inf.get('diff', float('nan')):.1f} (90% bootstrap [{ci[0]:.1f}, {ci[1]:.1f}])",
+                     fontsize=9)
+        ax.legend(fontsize=6)
+    axes[0].set_ylabel("success probability (mean over classes)")
+    fig.suptitle("true vs random labels (first seed)", fontsize=10)
+    fig.tight_layout()
+    return fig
