@@ -17,6 +17,7 @@ import dataclasses
 import io
 import os
 import pickle
+import random
 
 import numpy as np
 
@@ -123,17 +124,31 @@ def mnist1d(n_samples: int = 5000, seed: int = 42, train_split: float = 0.8, **a
 
     The defaults (`n_samples=5000`, `seed=42`, `train_split=0.8`) give the published
     4000/1000 split. Other keyword arguments override `mnist1d.data.get_dataset_args()`
-    (e.g. `iid_noise_scale`, `max_translation`). The `mnist1d` package seeds numpy's global
-    generator; its state is restored afterwards, so this function changes no global state.
+    (e.g. `iid_noise_scale`, `max_translation`). The `mnist1d` package seeds numpy's and
+    Python's global generators; both states are restored afterwards, so this function changes
+    no global state. The defaults regenerate the authors' frozen `mnist1d_data.pkl`.
+
+    **Raises:** `ValueError` naming `n_samples` (not a multiple of 10, or < 20), `train_split`
+    (outside (0, 1), or no training example), `seed` (outside [0, 2**32)) or an unknown argument.
     """
     try:
         from mnist1d.data import get_dataset_args, make_dataset
     except ImportError as e:  # pragma: no cover - a dependency of the project
         raise ImportError("MNIST-1D needs the 'mnist1d' package: pip install mnist1d") from e
-    if int(n_samples) < 20:
-        raise ValueError(f"n_samples must be >= 20 (two per class), got {n_samples}")
-    if not 0.0 < float(train_split) < 1.0:
-        raise ValueError(f"train_split must be in (0, 1), got {train_split}")
+    try:
+        ok = float(n_samples) == int(n_samples) and int(n_samples) >= 20 and int(n_samples) % 10 == 0
+    except (TypeError, ValueError, OverflowError):
+        ok = False
+    if not ok:  # the package makes n_samples // 10 per class, so other counts would be cut silently
+        raise ValueError(f"n_samples must be an integer multiple of 10, >= 20 (two per class), got {n_samples}")
+    if not 0.0 < float(train_split) < 1.0 or int(int(n_samples) * float(train_split)) < 1:
+        raise ValueError(f"train_split must be in (0, 1) and leave at least one training example, got {train_split}")
+    try:
+        seed_ok = float(seed) == int(seed) and 0 <= int(seed) < 2**32
+    except (TypeError, ValueError, OverflowError):
+        seed_ok = False
+    if not seed_ok:
+        raise ValueError(f"seed must be in [0, 2**32), got {seed}")
     a = get_dataset_args()
     unknown = sorted(set(args) - set(vars(a)))
     if unknown:
@@ -141,11 +156,12 @@ def mnist1d(n_samples: int = 5000, seed: int = 42, train_split: float = 0.8, **a
     a.num_samples, a.seed, a.train_split = int(n_samples), int(seed), float(train_split)
     for k, v in args.items():
         setattr(a, k, v)
-    state = np.random.get_state()
+    state, py_state = np.random.get_state(), random.getstate()
     try:
         d = make_dataset(a)
     finally:
         np.random.set_state(state)
+        random.setstate(py_state)
     return DataSplit(
         d["x"].astype(np.float32), d["y"].astype(np.int64), d["x_test"].astype(np.float32), d["y_test"].astype(np.int64), "mnist1d"
     )
@@ -229,6 +245,8 @@ class _BatchUnpickler(pickle.Unpickler):
     _ALLOWED = {
         ("numpy.core.multiarray", "_reconstruct"),
         ("numpy._core.multiarray", "_reconstruct"),
+        ("numpy.core.numeric", "_frombuffer"),  # arrays pickled with protocol 5
+        ("numpy._core.numeric", "_frombuffer"),
         ("numpy", "ndarray"),
         ("numpy", "dtype"),
         ("_codecs", "encode"),
@@ -247,6 +265,8 @@ def _cifar_root(data_dir) -> str:
         if all(os.path.isfile(os.path.join(cand, f)) for f in CIFAR10_FILES):
             return cand
     root = os.path.join(data_dir, "cifar-10-batches-py")
+    if not os.path.isdir(root) and any(os.path.isfile(os.path.join(data_dir, f)) for f in CIFAR10_FILES):
+        root = str(data_dir)  # the flat layout, with some files missing: name those
     missing = [f for f in CIFAR10_FILES if not os.path.isfile(os.path.join(root, f))]
     raise FileNotFoundError(f"CIFAR-10 not found under {data_dir}: expected {root}/ with {', '.join(CIFAR10_FILES)} (missing: {', '.join(missing)})")
 

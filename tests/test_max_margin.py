@@ -5,6 +5,7 @@ every claim end to end at its tiny profile (`run_claim`), plus the gpu digits pa
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 import textwrap
@@ -24,7 +25,9 @@ from numerics.max_margin._losses import _log_softplus_neg
 from tests._bad_input import check_bad_inputs
 from verify.core.testing import run_claim
 from verify.max_margin import CLAIMS
+from verify.max_margin import _common as verify_common
 from verify.max_margin import _experiments as experiments
+from verify.max_margin import _neural_collapse as verify_nc
 
 # --------------------------------------------------------------------------- derivations
 
@@ -479,20 +482,29 @@ def test_integrate_gradient_flow_rejects_bad_input(change):
 # --------------------------------------------------------------------------- claims end to end (tiny)
 
 
-@pytest.fixture
-def shared_examples(monkeypatch):
-    """Share the batched toy-example integration between claims, as `ctx.shared` does within one run
-    (each `run_claim` has its own store)."""
-    cache = {}
-    real = experiments.run_examples
+#: The shared experiments' results by (experiment, arguments), kept for the whole test session: the
+#: practice side is deterministic given its arguments (the seed is one of them).
+_EXPERIMENT_CACHE: dict = {}
+
+
+def _cached_experiment(name: str):
+    real = getattr(experiments, name)
 
     def cached(**kw):
-        key = tuple(sorted(kw.items()))
-        if key not in cache:
-            cache[key] = real(**kw)
-        return cache[key]
+        key = (name, tuple(sorted(kw.items())))
+        if key not in _EXPERIMENT_CACHE:
+            _EXPERIMENT_CACHE[key] = real(**kw)
+        return _EXPERIMENT_CACHE[key]
 
-    monkeypatch.setattr(experiments, "run_examples", cached)
+    return cached
+
+
+@pytest.fixture
+def shared_examples(monkeypatch):
+    """Share the batched toy-example integration, the neural-collapse flow and the digits run between
+    claims and tests, as `ctx.shared` does within one run (each `run_claim` has its own store)."""
+    for name in ("run_examples", "run_nc_flow", "run_digits_collapse"):
+        monkeypatch.setattr(experiments, name, _cached_experiment(name))
 
 
 def test_all_claims_tiny(shared_examples):
@@ -504,7 +516,7 @@ def test_all_claims_tiny(shared_examples):
     for c in CLAIMS:
         assert set(c.profiles) == {"tiny", "quick", "gpu", "paper"}, c.id
         res = run_claim(c.id)
-        assert res.verdict in ("PASS", "FAIL"), (c.id, res.verdict, res.reason)
+        assert res.verdict == "PASS", (c.id, res.verdict, res.error, res.reason)
         pred, meas = res.prediction, res.measurements
         assert np.shape(pred.value) == np.shape(meas[0].value), c.id
         assert np.all(np.isfinite(np.asarray(meas[0].value, float))), c.id
@@ -521,3 +533,81 @@ def test_gpu_digits_path_on_cpu_and_paper_skip():
     assert "not available" in c.profiles["paper"].skip_reason
     with pytest.raises(ValueError, match="no runnable paper profile"):
         run_claim("max_margin.nc_digits_trend", profile="paper")
+
+
+# --------------------------------------------------------------------------- mutation test (issue 16 sec. 2)
+
+
+def _scale_first_slope(real):
+    """The exact (P_Lambda) solution with its first slope coefficient u_1 and its multipliers mu
+    scaled by 1.1: the predicted max-margin separator, slightly wrong."""
+
+    def perturbed(*args, **kwargs):
+        s = real(*args, **kwargs)
+        k = sp.Rational(11, 10)
+        return dataclasses.replace(s, u=(s.u[0] * k, *s.u[1:]), mu=tuple(m * k for m in s.mu))
+
+    return perturbed
+
+
+def _scale_weight_norm(real):
+    """The predicted collapse with |W|_F^2 at q_min = 1, (K-1)^2/K, scaled by 1.1."""
+
+    def perturbed(*args, **kwargs):
+        p = dict(real(*args, **kwargs))
+        p["w_norm_sq"] *= 1.1
+        return p
+
+    return perturbed
+
+
+#: (module where the claims look the theory function up, its name, the perturbation, the predictions
+#: whose predicted value it gives, the predictions that call it only to report it in `info`). The toy
+#: predictions not listed (kkt_residual, smoothed_margin_monotone, conservation) predict a constant (a
+#: residual or drift of 0, a non-negative change) and nc_digits_trend a sign: no theory function gives
+#: their predicted value, so none can be perturbed; the practice side carries their content.
+_MUTATIONS = [
+    (verify_common, "affine_max_margin", _scale_first_slope, {
+        "max_margin.kkt_convergence_a3", "max_margin.kkt_multipliers", "max_margin.not_euclidean_kkt",
+        "max_margin.smoothed_margin_limit", "max_margin.homogeneous_classic", "max_margin.asymmetric_differs",
+        "max_margin.robustness", "max_margin.discarding", "max_margin.boundaries_a1", "max_margin.logistic_loss"},
+     set()),
+    (verify_nc, "predicted_collapse", _scale_weight_norm, {"max_margin.nc_gradient_flow"},
+     {"max_margin.nc_digits_trend"}),
+]
+
+
+def test_perturbed_theory_fails_every_prediction_that_uses_it(shared_examples, monkeypatch):
+    """Issue 16 sec. 2: a prediction must tell a wrong theory from the right one. Each theory function
+    of `_MUTATIONS` is first wrapped by a spy (same values) to find the predictions whose run calls it:
+    they must be the listed ones, and PASS. Then it is perturbed by 10% where the claims look it up:
+    each prediction whose predicted value it gives must change its value and FAIL; one that only
+    reports it keeps its value and its PASS."""
+    calls: dict[str, set] = {name: set() for _, name, _, _, _ in _MUTATIONS}
+    clean: dict[str, np.ndarray] = {}
+    current = [""]
+    with monkeypatch.context() as m:
+        for module, name, _, _, _ in _MUTATIONS:
+            def spy(*args, _real=getattr(module, name), _name=name, **kwargs):
+                calls[_name].add(current[0])
+                return _real(*args, **kwargs)
+
+            m.setattr(module, name, spy)
+        for c in CLAIMS:
+            if c.kind == "prediction":
+                current[0] = c.id
+                res = run_claim(c.id)
+                assert res.verdict == "PASS", (c.id, res.verdict, res.error, res.reason)
+                clean[c.id] = np.asarray(res.prediction.value, dtype=float)
+    for _, name, _, users, info_only in _MUTATIONS:
+        assert calls[name] == users | info_only, (name, "differs in", sorted(calls[name] ^ (users | info_only)))
+    for module, name, perturb, users, info_only in _MUTATIONS:
+        with monkeypatch.context() as m:
+            m.setattr(module, name, perturb(getattr(module, name)))
+            for cid in sorted(users | info_only):
+                res = run_claim(cid)
+                changed = not np.array_equal(np.asarray(res.prediction.value, dtype=float), clean[cid])
+                if cid in users:
+                    assert changed and res.verdict == "FAIL", (name, cid, res.verdict, res.error, res.reason)
+                else:
+                    assert not changed and res.verdict == "PASS", (name, cid, res.verdict, res.error)

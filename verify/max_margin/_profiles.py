@@ -18,9 +18,13 @@ __all__ = [
     "DIGITS",
 ]
 
-#: The toy examples, integrated to ell = log(1/L) = ell_max from n_inits initialisations.
+#: The toy examples, integrated to ell = log(1/L) = ell_max from n_inits initialisations. The tiny
+#: profile integrates to the quick profile's ell_max (cheap: ~5 s of CPU at 1e4 against ~3.5 s at
+#: 200, after the same ~11 s JIT compile), so that its predictions meet their tolerances and a
+#: perturbed theory function makes them FAIL (issue 16 sec. 2; tests/test_max_margin.py). At 200 the
+#: O(1/ell) predictor error (~1e-2) exceeded the 2e-3 tolerances: 9 of the 13 toy predictions FAILed.
 EXAMPLES = profiles(
-    tiny=dict(ell_max=200.0, n_inits=1),
+    tiny=dict(ell_max=1e4, n_inits=1),
     quick=dict(ell_max=1e4, n_inits=2),
     gpu=dict(ell_max=1e5, n_inits=2),
     paper=dict(ell_max=1e5, n_inits=2),
