@@ -11,6 +11,8 @@ import os
 os.environ.setdefault("DLTHEORY_PROGRESS", "0")
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("DLTHEORY_THREADS", "1")
+# `--jobs` defaults to auto (a worker per core); tests that call the CLI run inline unless they ask
+os.environ.setdefault("DLTHEORY_JOBS", "1")
 
 from verify.core.device import limit_threads  # noqa: E402
 

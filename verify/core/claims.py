@@ -53,6 +53,7 @@ __all__ = [
     "profiles",
     "KINDS",
     "COMPARISONS",
+    "DEVICE_NEEDS",
 ]
 
 ProfileName = Literal["tiny", "quick", "gpu", "paper"]
@@ -63,6 +64,15 @@ REPORTED_PROFILES: tuple[str, ...] = ("quick", "gpu", "paper")
 
 #: What a claim tests (see `Claim.kind`).
 KINDS: tuple[str, ...] = ("prediction", "consistency", "implementation")
+
+#: What a cell needs to run on (see `Claim.device`): "gpu" for trainings and large
+#: simulations, "cpu" for theory, JAX ODEs and small numerics.
+DEVICE_NEEDS: tuple[str, ...] = ("cpu", "gpu")
+
+
+def _check_need(value: Any, where: str) -> None:
+    if value is not None and value not in DEVICE_NEEDS:
+        raise ValueError(f"{where}: device must be one of {', '.join(DEVICE_NEEDS)}, not {value!r}")
 
 
 class SkipClaim(Exception):
@@ -145,6 +155,8 @@ class Profile:
     - `requires`: "cuda" to SKIP when no GPU is present.
     - `skip_reason`: set (by `skip("...")`) when the claim deliberately has no run at this
       profile; planning SKIPs it with this reason, and `--list` and the report show it.
+    - `device`: what the practice cells of this profile need, "gpu" or "cpu" (`None`: the
+      claim's `device`, else "cpu"); see `Claim.device`. Not part of any hash.
     """
 
     config: Mapping[str, Any] = dataclasses.field(default_factory=dict)
@@ -152,6 +164,10 @@ class Profile:
     perturbations: Mapping[str, Mapping[str, Any]] = dataclasses.field(default_factory=dict)
     requires: str | None = None
     skip_reason: str | None = None
+    device: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_need(self.device, "Profile")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -180,6 +196,7 @@ def profiles(
     seeds: int | Sequence[int] | Mapping[str, int | Sequence[int]] = 1,
     perturbations: Mapping[str, Mapping[str, Any]] | None = None,
     gpu_requires_cuda: bool = False,
+    device: str | Mapping[str, str] | None = None,
 ) -> dict[str, Profile]:
     """Build the `profiles` mapping of a claim from plain config dicts.
 
@@ -190,7 +207,18 @@ def profiles(
 
     `seeds` is a count (seeds `0..n-1`), an explicit sequence, or a per-profile mapping of
     either, e.g. `seeds={"quick": 4, "gpu": 8}`. Perturbations apply to every profile given.
+
+    `device` is what the practice cells need, "gpu" or "cpu", for every profile or per
+    profile (`device={"gpu": "gpu", "paper": "gpu"}`; profiles not named take the claim's
+    `device`, else "cpu"). See `Claim.device`.
     """
+    if isinstance(device, Mapping):
+        for k, v in device.items():
+            if k not in PROFILE_NAMES:
+                raise ValueError(f"profiles(device=...): unknown profile {k!r}")
+            _check_need(v, f"profiles(device={{{k!r}: ...}})")
+    else:
+        _check_need(device, "profiles()")
 
     def _seeds(name: str) -> tuple[int, ...]:
         if isinstance(seeds, Mapping) and name == "tiny" and "tiny" not in seeds:
@@ -220,6 +248,7 @@ def profiles(
             seeds=_seeds(name),
             perturbations=dict(perturbations or {}),
             requires="cuda" if (gpu_requires_cuda and name == "gpu") else None,
+            device=device.get(name) if isinstance(device, Mapping) else device,
         )
     return out
 
@@ -418,6 +447,13 @@ class Claim:
       reported as "FAIL (known deviation)" and does not fail the run.
     - `level`: the confidence level of the interval that decides a noisy comparison
       (PASS inside the tolerance, FAIL outside, INCONCLUSIVE when it straddles).
+    - `device`: what the practice cells need: `"gpu"` for trainings and large simulations,
+      `"cpu"` (the default) for theory, JAX ODEs and small numerics. On a `--device cuda`
+      run a "gpu" cell runs in a GPU worker (the one process per device that owns its CUDA
+      context) with `ctx.device == "cuda"`; a "cpu" cell runs in a CPU worker with
+      `ctx.device == "cpu"`. Theory cells always need the CPU. A profile's own `device`
+      (`profiles(device=...)`) wins over this one; `requires="cuda"` implies "gpu". Not
+      part of any hash: marking a claim reuses its stored cells.
     """
 
     id: str
@@ -435,8 +471,10 @@ class Claim:
     kind: str | None = None
     deviation: str | None = None
     level: float = 0.95
+    device: str | None = None
 
     def __post_init__(self) -> None:
+        _check_need(self.device, f"claim {self.id}")
         if self.kind is not None and self.kind not in KINDS:
             raise ValueError(f"claim {self.id}: kind must be one of {', '.join(KINDS)}, not {self.kind!r}")
         if not 0.5 < self.level < 1.0:
@@ -470,3 +508,18 @@ class Claim:
     @property
     def comparison(self) -> Comparison:
         return COMPARISONS[self.compare]
+
+    def need(self, profile: str, role: str = "practice") -> str:
+        """What a cell of this claim needs, "gpu" or "cpu": theory cells the CPU; practice
+        cells the profile's `device`, else the claim's, else "gpu" when the profile
+        `requires="cuda"`, else "cpu"."""
+        if role == "theory":
+            return "cpu"
+        prof = self.profiles.get(profile)
+        if prof is not None and prof.device is not None:
+            return prof.device
+        if self.device is not None:
+            return self.device
+        if prof is not None and prof.requires == "cuda":
+            return "gpu"
+        return "cpu"

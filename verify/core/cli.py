@@ -36,7 +36,13 @@ def build_parser(prog: str = "python -m verify.all") -> argparse.ArgumentParser:
     p.add_argument("--priority", type=int, default=None, help="with --conf: run only entries with priority <= N")
     p.add_argument("--list", action="store_true", help="list the selected claims and exit")
     p.add_argument("--device", default="auto", help="auto, cpu or cuda (default: auto)")
-    p.add_argument("--jobs", type=int, default=1, help="worker processes (default 1: inline)")
+    p.add_argument("--jobs", default=os.environ.get("DLTHEORY_JOBS", "auto"),
+                   help="CPU worker processes: 'auto' (default; $DLTHEORY_JOBS overrides it) is one per core; "
+                        "1 runs inline")
+    p.add_argument("--gpu-workers", type=int, default=None, metavar="N",
+                   help="GPU worker processes, one per device, each owning its CUDA context; the cells of claims "
+                        "marked device='gpu' run there (default: one per CUDA device with --device cuda and "
+                        "--jobs other than 1, else 0: every cell runs in the CPU pool)")
     p.add_argument("--threads", type=int, default=None,
                    help="BLAS/torch/XLA threads per worker (default: $DLTHEORY_THREADS or 1; the claims' small "
                         "workloads run fastest single-threaded, and --jobs spreads claims over cores)")
@@ -165,8 +171,6 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m verify.all", 
     args = parser.parse_args(argv)
     if args.no_progress:
         os.environ["DLTHEORY_PROGRESS"] = "0"
-    if args.jobs < 1:
-        parser.error("--jobs must be >= 1")
     threads = args.threads if args.threads is not None else int(os.environ.get("DLTHEORY_THREADS", "1"))
     if threads < 1:
         parser.error("--threads must be >= 1")
@@ -177,6 +181,13 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m verify.all", 
     from theory import enable_x64
 
     enable_x64()  # the documented switch: no library module changes JAX's config at import
+
+    from verify.core.executor import resolve_workers
+
+    try:
+        resolve_workers(args.jobs, "cpu", args.gpu_workers)  # the syntax only; devices are counted later
+    except ValueError as e:
+        parser.error(_message(e))
 
     from verify.core.device import select_device
     from verify.core.executor import make_executor
@@ -210,7 +221,8 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m verify.all", 
             label = it.spec.label if it.spec else it.claim_id
             extra = f"  [SKIP: {it.skip_reason}]" if it.skip_reason else ("  [ERROR: import]" if it.error else "")
             seeds = f"  seeds={list(it.spec.seeds)}" if it.spec else ""
-            print(f"{label}{seeds}{extra}")
+            gpu = "  [gpu]" if it.spec and it.claim and it.claim.need(it.spec.profile) == "gpu" else ""
+            print(f"{label}{seeds}{gpu}{extra}")
         return 0
 
     out = Path(args.out) if args.out else Path("reports") / args.suite
@@ -220,7 +232,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m verify.all", 
     except ValueError as e:
         parser.error(_message(e))
     try:
-        executor = make_executor(args.jobs, args.address, args.backend)
+        executor = make_executor(args.jobs, args.address, args.backend, gpu_workers=args.gpu_workers, device=device)
     except (RuntimeError, ValueError) as e:
         parser.error(_message(e))
     t0 = time.perf_counter()
@@ -237,7 +249,9 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m verify.all", 
         "suite": args.suite,
         "profile": profile,
         "device": device,
-        "jobs": args.jobs,
+        "jobs": executor.cpu_workers,
+        "gpu_workers": executor.gpu_workers,
+        "workers": executor.describe(),
         "backend": executor.name,
         "wall_s": time.perf_counter() - t0,
         "command": " ".join([prog, *(argv if argv is not None else sys.argv[1:])]),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import platform
 
-__all__ = ["select_device", "limit_threads", "device_description", "cuda_available"]
+__all__ = ["select_device", "limit_threads", "device_description", "cuda_available", "cuda_device_count", "available_cores"]
 
 
 def cuda_available() -> bool:
@@ -19,6 +19,27 @@ def cuda_available() -> bool:
     except ImportError:  # pragma: no cover
         return False
     return bool(torch.cuda.is_available())
+
+
+def cuda_device_count() -> int:
+    """The number of CUDA devices torch sees (0 without torch or a GPU)."""
+    try:
+        import torch
+    except ImportError:  # pragma: no cover
+        return 0
+    try:
+        return int(torch.cuda.device_count()) if torch.cuda.is_available() else 0
+    except Exception:  # pragma: no cover - a broken driver counts as no GPU
+        return 0
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the OS tells it, else
+    `os.cpu_count()`), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # pragma: no cover - macOS, Windows
+        return max(1, os.cpu_count() or 1)
 
 
 def select_device(preference: str = "auto") -> str:

@@ -298,6 +298,7 @@ def aggregate(
     claim, spec = item.claim, item.spec
     assert claim is not None and spec is not None
     comp = claim.comparison
+    device = device if claim.need(spec.profile) == "gpu" else "cpu"  # where its practice cells ran (Claim.need)
     result: dict[str, Any] = base_result(claim, spec.profile, spec)
     result.update(env=env, device=device, cells={"reused": reused, "computed": computed})
 
@@ -314,6 +315,8 @@ def aggregate(
         "pathologies": M.pathologies([o for o, _ in p_cells]),
     }
     result["wall_s"] = result["metrics"]["cost"]["wall_s"]
+    result["need"] = claim.need(spec.profile)
+    result["timing"] = _timing(spec, cells)
     rows = [{"seed": s, "status": o.get("status"), "wall_s": o.get("wall_s"), "message": o.get("message", "")} for s, (o, _) in zip(spec.seeds, p_cells)]
 
     skips = [o for o in all_outcomes if o.get("status") == "skip"]
@@ -410,6 +413,30 @@ def aggregate(
     result["figure"] = "figure.png" if png else None
     result["figure_error"] = fig_err
     return result, rows, raw, png
+
+
+def _timing(spec: ClaimRunSpec, cells: dict[str, tuple[dict[str, Any], Any]]) -> dict[str, Any]:
+    """Where a claim run's time went: every cell's wall and CPU seconds, device, need and
+    worker (clean and perturbed variants), the sums, the GPU-seconds (wall of the cells
+    that ran on a CUDA device) and the span from the first cell's start to the last one's
+    end (cells reused from the store keep their original times)."""
+    rows = []
+    for c in spec.cells():
+        o = cells[c.hash][0] if c.hash in cells else {}
+        counters = {k: v for k, v in (o.get("counters") or {}).items()
+                    if isinstance(v, (int, float)) and not isinstance(v, bool)}  # flops, train_seconds, ...
+        rows.append({"role": c.role, "seed": c.seed, "variant": c.variant, "status": o.get("status"),
+                     **{k: o.get(k) for k in ("wall_s", "cpu_s", "device", "need", "worker", "pid", "t_start", "t_end")},
+                     **({"counters": counters} if counters else {})})
+
+    def total(rs):
+        return float(sum(float(r["wall_s"]) for r in rs if isinstance(r["wall_s"], (int, float))))
+
+    gpu = [r for r in rows if str(r.get("device") or "").startswith("cuda")]
+    starts = [r["t_start"] for r in rows if isinstance(r["t_start"], (int, float))]
+    ends = [r["t_end"] for r in rows if isinstance(r["t_end"], (int, float))]
+    return {"wall_s": total(rows), "gpu_s": total(gpu), "cpu_cells_s": total(rows) - total(gpu),
+            "span_s": float(max(ends) - min(starts)) if starts and ends else None, "cells": rows}
 
 
 MAX_INSTANCE_ROWS = 100_000
@@ -585,12 +612,14 @@ def run_claims(
                 reuse_counts[i] += 1
                 continue
             queued.add(c.hash)
+            need = it.claim.need(c.profile, c.role) if it.claim is not None else "cpu"
             payloads.append(
                 {
                     "cell": {f.name: getattr(c, f.name) for f in dataclasses.fields(c)},
                     "store_root": str(store.root),
                     "suite": store.suite,
-                    "device": device,
+                    "need": need,  # where the executor runs it (Claim.need); not part of the cell's hash
+                    "device": device if need == "gpu" else "cpu",  # the cell's ctx.device
                     "data_dir": data_dir,
                     "plugins": list(plugins),
                     "threads": int(threads_env) if threads_env else None,
