@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 
@@ -370,15 +371,99 @@ def test_sweep_claims_run_tiny(claim_id):
 
 @pytest.mark.parametrize("claim_id", GPU_ONLY_CLAIMS)
 def test_gpu_only_claims_run_tiny(claim_id, tmp_path, monkeypatch):
-    """The gpu profile's code paths (D = 8 with two budgets and checkpoints, the dimension
-    loop, the evaluation curve, weight decays) on CPU at a tiny size."""
+    """The gpu profile's code paths (two budgets and checkpoints, the dimension loop, the
+    evaluation curve, weight decays) on CPU at a tiny size, trained long enough (100 steps) for
+    the read-outs to be defined: a finite error and a verdict, never ERROR (issue 16: at 3-6
+    steps every curve was flat and the read-outs were NaN)."""
+    from verify.icl._profiles import TINY_CROSSING
+
     monkeypatch.setenv("DLTHEORY_CHECKPOINT_DIR", str(tmp_path))
     res = run_claim(claim_id)
     m = res.measurements[0]
     assert isinstance(m, Measurement), (claim_id, res.reason)
-    assert m.counters.get("train_steps", 3) >= 3
+    assert m.counters["train_steps"] == TINY_CROSSING["steps"] == 100
+    assert not m.counters["nan"] and not m.counters["diverged"]
+    assert res.verdict in ("PASS", "FAIL", "INCONCLUSIVE"), (claim_id, res.verdict, res.reason)
+    assert res.error is not None and np.isfinite(res.error), (claim_id, res.reason)
     assert res.record.get("figure_error") is None, res.record.get("figure_error")
     assert not list(tmp_path.rglob("*.pt"))  # finished runs remove their checkpoints
+
+
+def test_interpolation_claims_read_the_brief_set_up():
+    """Issue 16: the small-M midpoint is read at M = 2^5 (the brief's Fig. 5 set-up), with a
+    standard error over the pairs of pool tasks, so the interval rule decides it."""
+    from verify.icl import CLAIMS
+    from verify.icl._profiles import GPU_SWEEP, PAPER_SWEEP, QUICK_SWEEP
+
+    for cfg in (QUICK_SWEEP, GPU_SWEEP, PAPER_SWEEP):
+        assert cfg["interp_small_log2_M"] == 5 and 5 in cfg["log2_M"] and cfg["interp_alphas"] % 2 == 1
+    by_id = {c.id: c for c in CLAIMS}
+    assert by_id["icl.interpolation_small_M"].profiles["quick"].seeds == tuple(range(5))
+    res = run_claim("icl.interpolation_small_M")
+    m = res.measurements[0]
+    assert m.info["M"] == 32.0 and m.stderr is not None and m.stderr > 0
+    assert res.record["decided_by"] != "point estimate"
+    for key in ("pt_se", "dmmse_se", "ridge_se"):
+        assert np.all(np.isfinite(m.raw[key])) and np.all(m.raw[key] > 0)
+    assert res.figure_png is not None
+
+
+def test_ratio_stderr_matches_replications():
+    """The delta-method standard error of MSE_PT/MSE_baseline - 1 over pairs matches the spread of
+    the estimate over independent replications."""
+    from verify.icl._transition import _ratio_minus_one
+
+    rng = np.random.default_rng(0)
+    est, ses = [], []
+    for _ in range(400):
+        b = rng.gamma(4.0, 0.1, size=64)  # the baseline's per-pair MSE
+        a = 1.1 * b + 0.02 * rng.standard_normal(64)  # the model's, paired with it
+        v, se = _ratio_minus_one(a, b)
+        est.append(v)
+        ses.append(se)
+    assert np.mean(est) == pytest.approx(0.1, abs=0.005)
+    assert np.mean(ses) == pytest.approx(np.std(est), rel=0.15)
+    assert _ratio_minus_one(np.array([1.0]), np.array([2.0])) == (-0.5, None)
+
+
+# =============================================================================================
+# Mutation test (issue 16 section 2): a prediction must tell a wrong theory from the right one
+# =============================================================================================
+
+
+def _scaled(fn, factor):
+    def wrong(*args, **kwargs):
+        r = fn(*args, **kwargs)
+        return dataclasses.replace(r, mse=r.mse * factor)
+
+    return wrong
+
+
+# theory function -> the predictions whose verdict reads it (where verify.icl imports it)
+MUTATIONS = {
+    "ridge_bayes_mse_curve": ["icl.ridge_bayes_mse"],
+    "dmmse_bayes_risk": ["icl.dmmse_bayes_risk"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(MUTATIONS))
+def test_mutated_theory_fails_its_predictions(name, monkeypatch):
+    """Scaling a Bayes risk of `theory.icl` by 1.1 or 0.9 (where `verify.icl` uses it) makes
+    every prediction that reads it FAIL at the tiny profile; unperturbed they PASS.
+    (`icl.pt_above_bayes_risk` also imports `ridge_bayes_mse_curve`, for its figure only: its
+    verdict is the paired loss gap to the ridge *estimator*, so the closed form cannot change it.)"""
+    import verify.icl._bayes_risk as BR
+
+    original = getattr(BR, name)
+    for claim_id in MUTATIONS[name]:
+        ok = run_claim(claim_id)
+        assert ok.verdict == "PASS", (claim_id, ok.verdict, ok.error)
+        for factor in (1.1, 0.9):
+            monkeypatch.setattr(BR, name, _scaled(original, factor))
+            bad = run_claim(claim_id)
+            assert bad.verdict == "FAIL", (claim_id, factor, bad.verdict, bad.error)
+            assert bad.error > 1.5 * 4.0, (claim_id, factor, bad.error)  # well past the z tolerance, not by a hair
+        monkeypatch.setattr(BR, name, original)
 
 
 # =============================================================================================

@@ -104,7 +104,7 @@ CLAIMS: list[Claim] = [
         tolerance=4.0,
         tolerance_reason="max |z| over 16 positions of two independent MC estimates (theory: closed form/quadrature/MC with its stderr; practice: 2e4 simulated sequences); P(max|z|>4) ~ 1e-3",
         profiles=estimator_profiles(
-            dict(TINY3, n_mc_theory=3000, n_seq=3000),
+            dict(TINY3, n_mc_theory=20_000, n_seq=20_000),  # tiny: a 10% error of the theory is ~8 sigma (mutation test)
             dict(BASE8, n_mc_theory=20_000, n_seq=20_000),
             dict(BASE8, n_mc_theory=100_000, n_seq=100_000),
         ),
@@ -191,7 +191,7 @@ CLAIMS: list[Claim] = [
         tolerance=4.0,
         tolerance_reason="max |z| over 32 entries of two independent MC estimates (Rao-Blackwellised theory, direct practice); P(max|z|>4) ~ 2e-3",
         profiles=estimator_profiles(
-            dict(TINY3, M=8, pool_seed=1, n_mc_theory=1000, n_seq=2000),
+            dict(TINY3, M=8, pool_seed=1, n_mc_theory=8000, n_seq=20_000),  # tiny: a 10% error of the theory is ~7 sigma (mutation test)
             dict(BASE8, M=64, pool_seed=7, n_mc_theory=4000, n_seq=8000),
         ),
         kind="prediction",
@@ -237,12 +237,19 @@ CLAIMS: list[Claim] = [
     ),
     Claim(
         id="icl.large_M_ridge_like",
-        statement="C.B 11 (scaled): at large M (where even dMMSE is ridge-like) Delta^T_{PT,Ridge}(M) is within 0.03 of the M = infinity model's value (mean over those M).",
+        statement="C.B 11 (scaled): at large M the transformer has finished its transition to ridge: Delta^T_{PT,Ridge} (mean over M >= large_log2_M_from) minus its M = infinity value is within 10% of the transition's depth Delta^T_{PT,Ridge}(M_min) - Delta^T_{PT,Ridge}(infinity).",
         theory=large_M_theory,
         practice=large_M_practice,
         compare="abs",
-        tolerance=0.03,
-        tolerance_reason="brief C.B 11: within 0.03 of the M=infinity value; the mean over M >= large_log2_M_from and over seeds",
+        tolerance=0.1,
+        tolerance_reason=(
+            "re-derived from the effect (issue 16): the brief's absolute 0.03 (at D=4, depth 0.593-0.076=0.52, i.e. 6% of the depth) is "
+            "below our per-model seed noise (sd ~0.022 of Delta on the plateau; one seed's difference of a large-M mean and the single "
+            "M=infinity model has sd ~0.025-0.04), so no affordable seed count decides it. The claim is that the transition is over, so the "
+            "tolerance is a fraction of its depth (~1.0 at quick): 10% separates 'on the plateau' (the brief's own run: 0-3% of its depth "
+            "for M >= 2^6) from 'still in the transition' (the log-midpoint of the drop lies ~20-30% of the depth above the plateau) by "
+            "more than the 95% half-width at 5 seeds (~0.03-0.06)"
+        ),
         profiles=sweep_profiles(),
         kind="prediction",
         tags=("transformer", "transition"),
@@ -289,12 +296,12 @@ CLAIMS: list[Claim] = [
     ),
     Claim(
         id="icl.interpolation_small_M",
-        statement="C.B 12: at small M the transformer matches dMMSE at the midpoint of the path between two pretraining tasks (within 10%).",
+        statement="C.B 12: at small M (M = 2^5, the brief's Fig. 5 set-up) the transformer matches dMMSE at the midpoint of the path between two pretraining tasks: |MSE_PT/MSE_dMMSE - 1| <= 10% at alpha = 1/2.",
         theory=interp_small_theory,
         practice=interp_small_practice,
-        compare="at_most",
+        compare="abs",
         tolerance=0.10,
-        tolerance_reason="brief C.B 12: within 10% (paper Fig. 5, qualitative)",
+        tolerance_reason="brief C.B 12: within 10% (paper Fig. 5, qualitative); per seed the ratio's standard error over the pairs of pool tasks (delta method, paired sequences), decided by the 95% interval over seeds",
         profiles=sweep_profiles(),
         figure=interpolation,
         kind="prediction",
@@ -302,16 +309,24 @@ CLAIMS: list[Claim] = [
     ),
     Claim(
         id="icl.interpolation_large_M",
-        statement="C.B 12: at large M the transformer matches ridge at the midpoint of the path (within 10%).",
+        statement="C.B 12: at large M (the sweep's largest finite M, past the transition) the transformer matches ridge at the midpoint of the path: |MSE_PT/MSE_Ridge - 1| <= 10% at alpha = 1/2.",
         theory=interp_large_theory,
         practice=interp_large_practice,
-        compare="at_most",
+        compare="abs",
         tolerance=0.10,
-        tolerance_reason="brief C.B 12: within 10% (paper Fig. 5, qualitative)",
+        tolerance_reason="brief C.B 12: within 10% (paper Fig. 5, qualitative); per seed the ratio's standard error over the pairs of pool tasks (delta method, paired sequences), decided by the 95% interval over seeds",
         profiles=sweep_profiles(),
         figure=interpolation,
         kind="prediction",
         tags=("transformer", "interpolation"),
+        deviation=(
+            "quick (D=2, 2000 CPU steps, 5 seeds): MSE_PT/MSE_Ridge - 1 at alpha = 1/2 is 0.166, 95% CI [0.131, 0.202], at M = 2^10; "
+            "the paper (Fig. 5, qualitative, no number) has the PT on ridge at M = 2^15 after 500k steps. The set-up is the brief's "
+            "(pairs of pool tasks, the constant-norm path, alpha = 1/2, M past the transition, which at D=2 lies near M = 2^2-2^3). "
+            "What differs is the training budget: our M = infinity model on the same paths is as far or further from ridge "
+            "(0.227, CI [0.107, 0.347]) and the same models' excess over ridge on T_True as a whole is 0.14-0.23, i.e. the PT is "
+            "under-trained everywhere (Delta^T_PT,Ridge(inf) ~ 0.09-0.14), not non-ridge-like on the path; the gpu/paper budgets test the claim"
+        ),
     ),
     # ------------------------------------------------------------------ gpu / paper only
     Claim(

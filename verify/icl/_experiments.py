@@ -98,6 +98,12 @@ def _checkpoint_path(cfg: dict, seed: int, batch_size: int, device: str) -> str 
     return os.path.join(root, "icl", hashlib.sha256(blob.encode()).hexdigest()[:24] + ".pt")
 
 
+def _per_pair(f: np.ndarray, y: np.ndarray, D: int, n_alphas: int, n_pairs: int) -> np.ndarray:
+    """MSE/D on an interpolation set (rows ordered alpha, pair, sequence), averaged over
+    positions and the sequences of each pair: shape `(n_alphas, n_pairs)`."""
+    return (((f - y) ** 2).mean(-1) / D).reshape(n_alphas, n_pairs, -1).mean(-1)
+
+
 def _paired(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
     """Mean and standard error of a per-sequence difference (already averaged over positions)."""
     d = a - b
@@ -215,24 +221,27 @@ def run_sweep(cfg: dict, seed: int, device: str = "cpu", progress=None) -> dict[
                         rec[f"{k}{dist}"][e], rec[f"{k}{dist}_se"][e] = met[k]
                 bayes = evs.baselines["ridge"] if dist == "T" else evs.baselines["dmmse"]
                 rec[f"gap{dist}"][e] = _paired(((f - evs.y) ** 2).mean(-1) / D, ((bayes - evs.y) ** 2).mean(-1) / D)
-        # interpolation: MSE/D averaged over positions and sequences, per alpha
+        # interpolation: MSE/D averaged over positions and sequences, per alpha and pair
+        # (`_pairs`: the pairs are the independent units of the path's standard errors)
         A = alphas.size
-        pt_path = np.full((E, A), np.nan)
+        pt_pairs = np.full((E, A, n_pairs), np.nan)
         idx = [e for e in range(E) if interp[e] is not None]
         if idx:
             sub = {k: v[idx] for k, v in tr.params.items()}
             fI = predict_numpy(sub, np.stack([interp[e]["X"] for e in idx]), np.stack([interp[e]["y"] for e in idx]), mcfg)
             for n_, e in enumerate(idx):
-                pt_path[e] = (((fI[n_] - interp[e]["y"]) ** 2).mean(-1) / D).reshape(A, -1).mean(-1)
+                pt_pairs[e] = _per_pair(fI[n_], interp[e]["y"], D, A, n_pairs)
         # the M = infinity model on the path of the largest finite M (the training floor)
         inf_idx = [e for e in range(E) if pools[e] is None]
-        rec["interp_pt_inf"] = np.full(A, np.nan)
+        rec["interp_pt_inf_pairs"] = np.full((A, n_pairs), np.nan)
         if idx and inf_idx:
             last = max(idx, key=lambda e: pools[e].shape[0])
             sub = {k: v[inf_idx[:1]] for k, v in tr.params.items()}
             fInf = predict_numpy(sub, interp[last]["X"], interp[last]["y"], mcfg)[0]
-            rec["interp_pt_inf"] = (((fInf - interp[last]["y"]) ** 2).mean(-1) / D).reshape(A, -1).mean(-1)
-        rec["interp_pt"] = pt_path
+            rec["interp_pt_inf_pairs"] = _per_pair(fInf, interp[last]["y"], D, A, n_pairs)
+        rec["interp_pt_inf"] = rec["interp_pt_inf_pairs"].mean(-1)
+        rec["interp_pt_pairs"] = pt_pairs
+        rec["interp_pt"] = pt_pairs.mean(-1)
         rec["losses"] = tr.losses
         rec["loss_steps"] = tr.loss_steps
         rec["eval_steps"] = np.array(tr.eval_steps)
@@ -261,8 +270,10 @@ def run_sweep(cfg: dict, seed: int, device: str = "cpu", progress=None) -> dict[
             base["ridge_mseP"][e] = ((bp["ridge"] - evP[e].y) ** 2).mean(0) / D
     out.update(base)
     out["ridge_mseT"] = ((evT.baselines["ridge"] - evT.y) ** 2).mean(0) / D
-    out["interp_dmmse"] = np.array([np.full(alphas.size, np.nan) if it is None else (((it["dmmse"] - it["y"]) ** 2).mean(-1) / D).reshape(alphas.size, -1).mean(-1) for it in interp])
-    out["interp_ridge"] = np.array([np.full(alphas.size, np.nan) if it is None else (((it["ridge"] - it["y"]) ** 2).mean(-1) / D).reshape(alphas.size, -1).mean(-1) for it in interp])
+    for name in ("dmmse", "ridge"):
+        nan_pairs = np.full((alphas.size, n_pairs), np.nan)
+        out[f"interp_{name}_pairs"] = np.array([nan_pairs if it is None else _per_pair(it[name], it["y"], D, alphas.size, n_pairs) for it in interp])
+        out[f"interp_{name}"] = out[f"interp_{name}_pairs"].mean(-1)
     out["interp_norm_err"] = np.array([np.nan if it is None else it["norm_err"] for it in interp])
     return out
 

@@ -85,8 +85,20 @@ def mse_per_position(ctx, prediction, measurements):
     return fig
 
 
+def _seed_mean_se(mean_rows, se_rows):
+    """Mean over seeds and its standard error: the larger of the between-seed spread and the
+    seeds' own standard errors combined (the harness's rule for a noisy measured value)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean, between = _mean_band(mean_rows)
+        within = np.sqrt(np.nansum(se_rows**2, axis=0)) / se_rows.shape[0] if se_rows is not None else np.zeros_like(mean)
+    return mean, np.fmax(between, within)
+
+
 def interpolation(ctx, prediction, measurements):
-    """MSE/D along the interpolation path between two pretraining tasks."""
+    """MSE/D along the interpolation path between two pretraining tasks: mean over seeds with
+    standard-error bars (over pairs of tasks within a seed, and over seeds); alpha = 1/2 is the
+    new task the claims read."""
     plt = _plt()
     fig, ax = plt.subplots(figsize=(6, 4))
     alphas = _stack(measurements, "alphas")
@@ -94,11 +106,15 @@ def interpolation(ctx, prediction, measurements):
         return fig
     for key, label, style in (("pt", "PT", "o-"), ("dmmse", "dMMSE", "s--"), ("ridge", "Ridge", "k:")):
         a = _stack(measurements, key)
-        if a is not None:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                ax.plot(alphas[0], np.nanmean(a, axis=0), style, label=label)
-    ax.set_xlabel("alpha")
+        if a is None:
+            continue
+        mean, se = _seed_mean_se(a, _stack(measurements, f"{key}_se"))
+        ax.errorbar(alphas[0], mean, yerr=np.nan_to_num(se), fmt=style, label=label, capsize=2, ms=4)
+    ax.axvline(0.5, color="0.7", lw=0.8, zorder=0)
+    m = _list(measurements)
+    title = f"M = {m[0].info.get('M', float('nan')):g}, {len(m)} seed(s)" if m and isinstance(getattr(m[0], "info", None), dict) else ""
+    ax.set_title(title)
+    ax.set_xlabel("alpha (1/2: the midpoint, a new task)")
     ax.set_ylabel("MSE / D")
     ax.legend()
     fig.tight_layout()

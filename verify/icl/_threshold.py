@@ -47,21 +47,36 @@ def dim_theory(ctx) -> Prediction:
     return Prediction(0.0, info={"statement": "threshold grows with D (paper ~1 power of 2 per doubling; linear-attention theory of Lu et al. 2024: linear in D)"})
 
 
-def _dim_midpoints(ctx) -> tuple[list[int], list[float]]:
+def _dim_midpoints(ctx) -> tuple[list[int], list[float], dict]:
     dims = list(ctx["dims"])
-    mids = []
+    mids, cnt = [], []
     for D in dims:
         s = sweep(ctx, dim=D, n_points=2 * D, noise_var=D / 32)
         fin, inf = member_index(s)
         d = mean_over_positions(s["ridgeT"][0][fin])
         mids.append(transition_midpoint(np.log2(s["M"][fin]), d, mean_over_positions(s["ridgeT"][0][inf])))
-    return dims, mids
+        cnt.append(counters(s))
+    total = {
+        "train_steps": max(c["train_steps"] for c in cnt),
+        "flops": float(sum(c["flops"] for c in cnt)),
+        "diverged": any(c["diverged"] for c in cnt),
+        "nan": any(c["nan"] for c in cnt),
+        "train_seconds": float(sum(c["train_seconds"] for c in cnt)),
+    }
+    return dims, mids, total
 
 
 def dim_practice(ctx) -> Measurement:
-    dims, mids = _dim_midpoints(ctx)
+    dims, mids, cnt = _dim_midpoints(ctx)
     inc = np.diff(mids)
-    return Measurement(float(np.min(inc)) if np.all(np.isfinite(inc)) else float("nan"), info={"dims": dims, "transition_midpoint_log2M": mids})
+    return Measurement(float(np.min(inc)) if np.all(np.isfinite(inc)) else float("nan"), counters=cnt, info={"dims": dims, "transition_midpoint_log2M": mids})
+
+
+def _slope(x: np.ndarray, y: np.ndarray) -> float:
+    """Least-squares slope from centred sums: exactly 0 for constant y (np.polyfit leaves
+    round-off of either sign, which flips a directional verdict at tolerance 0)."""
+    xc, yc = x - x.mean(), y - y.mean()
+    return float(np.sum(xc * yc) / np.sum(xc * xc))
 
 
 def t_star_theory(ctx) -> Prediction:
@@ -77,7 +92,7 @@ def t_star_practice(ctx) -> Measurement:
     t_star = steps[np.argmin(curve[:, fin], axis=0)].astype(float)
     logM = np.log2(s["M"][fin])
     interior = t_star < steps[-1]
-    slope = float(np.polyfit(logM[interior], np.log2(t_star[interior]), 1)[0]) if interior.sum() >= 2 else float("nan")
+    slope = _slope(logM[interior], np.log2(t_star[interior])) if interior.sum() >= 2 else float("nan")
     return Measurement(slope, counters=counters(s), raw={"eval_steps": steps, "eval_curve": curve[:, fin], "log2_M": logM}, info={"t_star": t_star.tolist(), "log2_M": logM.tolist()})
 
 

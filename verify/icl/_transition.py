@@ -79,17 +79,29 @@ def large_M_theory(ctx) -> Prediction:
 
 
 def large_M_practice(ctx) -> Measurement:
+    """The fraction of the transition still to go at large M:
+    \\( [\\overline{\\Delta}(M \\ge M_\\mathrm{large}) - \\Delta(\\infty)] / [\\Delta(M_\\min) - \\Delta(\\infty)] \\)
+    with \\( \\Delta = \\Delta^{True}_{PT,Ridge} \\) (mean over positions) and the mean over the
+    large M; 0 when the large-M models sit on the M = infinity value, 1 when they have not
+    moved from the smallest M's."""
     s = sweep(ctx)
     fin, inf = member_index(s)
     big = [e for e in fin if math.log2(s["M"][e]) >= ctx["large_log2_M_from"]]
     if inf is None or not big:
         raise SkipClaim("the sweep has no M = infinity model or no M at or above large_log2_M_from")
     d_inf = mean_over_positions(s["ridgeT"][0][inf])
+    d_min = mean_over_positions(s["ridgeT"][0][fin[0]])
     diffs = np.array([mean_over_positions(s["ridgeT"][0][e]) - d_inf for e in big])
+    depth = float(d_min - d_inf)
     return Measurement(
-        float(diffs.mean()),
+        float(diffs.mean() / depth),
         counters=counters(s),
-        info={"Delta^T_PT,Ridge(inf)": float(d_inf), "per_M_minus_inf": dict(zip([f"2^{int(math.log2(s['M'][e]))}" for e in big], np.round(diffs, 4).tolist()))},
+        info={
+            "Delta^T_PT,Ridge(inf)": float(d_inf),
+            f"transition depth Delta(M=2^{int(math.log2(s['M'][fin[0]]))}) - Delta(inf)": depth,
+            "mean over large M of Delta(M) - Delta(inf)": float(diffs.mean()),
+            "per_M_minus_inf": dict(zip([f"2^{int(math.log2(s['M'][e]))}" for e in big], np.round(diffs, 4).tolist())),
+        },
     )
 
 
@@ -151,33 +163,92 @@ def code_metric_practice(ctx) -> Measurement:
     return Measurement(s["mse_minus_trueT"][0][order].ravel(), stderr=s["mse_minus_trueT_se"][0][order].ravel(), counters=counters(s))
 
 
+def _ratio_minus_one(num: np.ndarray, den: np.ndarray) -> tuple[float, float | None]:
+    """\\( r - 1 \\) with \\( r = \\bar a / \\bar b \\) over paired per-pair values, and its
+    delta-method standard error \\( \\mathrm{sd}(a - r b) / (\\sqrt{n}\\,\\bar b) \\) (None below 2 pairs).
+
+    The pairs of pool tasks are the independent units: the sequences of one pair share its task,
+    and the model and the baseline are evaluated on the same sequences (paired)."""
+    a, b = np.asarray(num, dtype=float), np.asarray(den, dtype=float)
+    r = float(a.mean() / b.mean())
+    if a.size < 2:
+        return r - 1.0, None
+    return r - 1.0, float(np.std(a - r * b, ddof=1) / (math.sqrt(a.size) * b.mean()))
+
+
+def _pair_se(a: np.ndarray) -> np.ndarray:
+    """Standard error over the last axis (pairs); NaN below 2 pairs."""
+    a = np.asarray(a, dtype=float)
+    if a.shape[-1] < 2:
+        return np.full(a.shape[:-1], np.nan)
+    return a.std(axis=-1, ddof=1) / math.sqrt(a.shape[-1])
+
+
 def _interp_raw(s, e):
-    return {"alphas": s["alphas"], "pt": s["interp_pt"][0][e], "dmmse": s["interp_dmmse"][e], "ridge": s["interp_ridge"][e]}
+    pt, dm, ri = s["interp_pt_pairs"][0][e], s["interp_dmmse_pairs"][e], s["interp_ridge_pairs"][e]
+    return {
+        "alphas": s["alphas"],
+        "pt": pt.mean(-1),
+        "dmmse": dm.mean(-1),
+        "ridge": ri.mean(-1),
+        "pt_se": _pair_se(pt),
+        "dmmse_se": _pair_se(dm),
+        "ridge_se": _pair_se(ri),
+    }
+
+
+def _midpoint(s, e, baseline: str) -> tuple[float, float | None, dict]:
+    """PT against a baseline at alpha = 1/2 of member e's paths: (MSE_PT / MSE_baseline - 1, its stderr, info)."""
+    mid = len(s["alphas"]) // 2
+    if not np.isclose(s["alphas"][mid], 0.5):
+        raise ValueError(f"interp_alphas must be odd so that the path has its midpoint alpha = 1/2, got alphas {s['alphas']}")
+    pt, dm, ri = s["interp_pt_pairs"][0][e][mid], s["interp_dmmse_pairs"][e][mid], s["interp_ridge_pairs"][e][mid]
+    value, se = _ratio_minus_one(pt, dm if baseline == "dmmse" else ri)
+    sep, sep_se = _ratio_minus_one(dm, ri)
+    info = {
+        "M": float(s["M"][e]),
+        "pairs": int(pt.size),
+        "PT": float(pt.mean()),
+        "dMMSE": float(dm.mean()),
+        "Ridge": float(ri.mean()),
+        f"PT/{'dMMSE' if baseline == 'dmmse' else 'Ridge'} - 1": [value, se],
+        "dMMSE/Ridge - 1 (how far apart the two hypotheses are here)": [sep, sep_se],
+        "path_norm_err": float(s["interp_norm_err"][e]),
+    }
+    return value, se, info
 
 
 def interp_small_theory(ctx) -> Prediction:
-    return Prediction(0.0, info={"statement": "a dMMSE-like PT has the dMMSE's error along the path"})
+    return Prediction(0.0, info={"statement": "a dMMSE-like PT has the dMMSE's error along the path: MSE_PT/MSE_dMMSE - 1 = 0 at alpha = 1/2"})
 
 
 def interp_small_practice(ctx) -> Measurement:
+    """At M = 2^interp_small_log2_M (the brief's 2^5): MSE_PT/MSE_dMMSE - 1 at the midpoint, with
+    its standard error over the pairs of pool tasks."""
     s = sweep(ctx)
     fin, _ = member_index(s)
-    e = [i for i in fin if s["M"][i] >= 2][0]
-    mid = len(s["alphas"]) // 2
-    pt, dm = s["interp_pt"][0][e][mid], s["interp_dmmse"][e][mid]
-    return Measurement(float(abs(pt - dm) / dm), raw=_interp_raw(s, e), counters=counters(s), info={"M": float(s["M"][e]), "PT": float(pt), "dMMSE": float(dm), "Ridge": float(s["interp_ridge"][e][mid]), "path_norm_err": float(s["interp_norm_err"][e])})
+    j = int(ctx["interp_small_log2_M"])
+    hit = [i for i in fin if s["M"][i] == 2**j]
+    if not hit:
+        raise ValueError(f"interp_small_log2_M = {j} is not in the sweep's log2_M {list(ctx['log2_M'])}")
+    e = hit[0]
+    value, se, info = _midpoint(s, e, "dmmse")
+    return Measurement(value, stderr=se, raw=_interp_raw(s, e), counters=counters(s), info=info)
 
 
 def interp_large_theory(ctx) -> Prediction:
-    return Prediction(0.0, info={"statement": "a ridge-like PT has ridge's error along the path"})
+    return Prediction(0.0, info={"statement": "a ridge-like PT has ridge's error along the path: MSE_PT/MSE_Ridge - 1 = 0 at alpha = 1/2"})
 
 
 def interp_large_practice(ctx) -> Measurement:
+    """At the largest finite M: MSE_PT/MSE_Ridge - 1 at the midpoint, with its standard error
+    over the pairs; the M = infinity model on the same paths shows the training floor."""
     s = sweep(ctx)
     fin, _ = member_index(s)
     e = fin[-1]
+    value, se, info = _midpoint(s, e, "ridge")
     mid = len(s["alphas"]) // 2
-    pt, ri = s["interp_pt"][0][e][mid], s["interp_ridge"][e][mid]
-    info = {"M": float(s["M"][e]), "PT": float(pt), "Ridge": float(ri), "dMMSE": float(s["interp_dmmse"][e][mid])}
-    info["PT(M=inf) on the same path (training floor)"] = float(s["interp_pt_inf"][0][mid])
-    return Measurement(float(abs(pt - ri) / ri), raw=_interp_raw(s, e), counters=counters(s), info=info)
+    floor = s["interp_pt_inf_pairs"][0][mid]
+    if np.all(np.isfinite(floor)):
+        info["PT(M=inf)/Ridge - 1 on the same paths (training floor)"] = list(_ratio_minus_one(floor, s["interp_ridge_pairs"][e][mid]))
+    return Measurement(value, stderr=se, raw=_interp_raw(s, e), counters=counters(s), info=info)
