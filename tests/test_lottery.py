@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import numerics.lottery as numerics_lottery
 import theory.lottery as theory_lottery
-from numerics._data import DataSplit, digits_stratified_split, shifted_template_images
+from numerics._data import DataSplit, digits_stratified_split, mnist1d, shifted_template_images
 from numerics.lottery import experiments
 from tests._bad_input import check_bad_inputs
 from verify.core.testing import run_claim
@@ -326,6 +326,30 @@ def test_make_dataset_specs():
         numerics_lottery.make_dataset({"name": "cifar10"}, 0, None)
     with pytest.raises(ValueError, match="spec"):
         numerics_lottery.make_dataset({"name": "mnist"}, 0)
+    m = numerics_lottery.make_dataset({"name": "mnist1d", "n_samples": 200}, 0)
+    ref1d = mnist1d(200)
+    assert m.name == "mnist1d" and tuple(m.x_train.shape) == (160, 40) and len(m.y_test) == 40
+    assert m.x_train.dtype == torch.float32 and m.y_train.dtype == torch.long
+    assert np.array_equal(m.x_test.numpy(), ref1d.x_test) and np.array_equal(m.y_train.numpy(), ref1d.y_train)
+
+
+def test_rewind_gap_readout():
+    from verify.lottery._rewind import rewind0_config, rewind_gap
+
+    # dense 0.10, bar 0.11; rewind-k matches at levels 1..2 (level 3 breaks it, level 4 matches again: not counted)
+    g = rewind_gap([0.10, 0.105, 0.11, 0.2, 0.1], [0.10, 0.12, 0.15, 0.3, 0.4], 0.01)
+    assert g["level"] == 2 and math.isclose(g["bar"], 0.11) and math.isclose(g["gap"], 0.04)
+    # the shorter rewind-0 run bounds L*
+    assert rewind_gap([0.1, 0.1, 0.1, 0.1], [0.1, 0.2], 0.01)["level"] == 1
+    # no matching level: L* = 0 and the gap is -match_tol (the claim fails)
+    g0 = rewind_gap([0.1, 0.5], [0.1, 0.5], 0.01)
+    assert g0["level"] == 0 and math.isclose(g0["gap"], -0.01)
+    with pytest.raises(ValueError, match="match_tol"):
+        rewind_gap([0.1], [0.1], -1.0)
+    with pytest.raises(ValueError, match="err_k"):
+        rewind_gap([], [0.1], 0.01)
+    cfg = rewind0_config({"imp": {"levels": 24, "rewind_step": 50, "prune_fraction": 0.2}, "rewind0_levels": 5})
+    assert cfg["imp"] == {"levels": 5, "rewind_step": 0, "prune_fraction": 0.2}
 
 
 def test_make_dataset_standardises_cifar10(tmp_path):

@@ -18,7 +18,7 @@ import scipy.optimize
 import torch
 from scipy.stats import ortho_group
 
-from numerics._data import DataSplit, cifar10, digits_stratified_split, shifted_template_images
+from numerics._data import DataSplit, cifar10, digits_stratified_split, mnist1d, shifted_template_images
 from numerics.lottery._barrier import error_barrier
 from numerics.lottery._hessian import MaskedLoss, full_hessian, lanczos_top_eigenvalues, slq, slq_trace
 from numerics.lottery._imp import IMPConfig, IMPResult, pretrain, run_imp, train_level
@@ -84,6 +84,9 @@ def make_dataset(spec: dict, seed: int, data_dir: str | None = None) -> DataSpli
     - `{"name": "synthetic32", "n_train": ..., "n_test": ..., "signal": ..., "noise": ...,
       "modes_per_class": ..., "n_classes": ...}`: procedural 32x32x3 images drawn from
       `seed` (`numerics._data.shifted_template_images`);
+    - `{"name": "mnist1d", "n_samples": 5000}`: MNIST-1D generated locally
+      (`numerics._data.mnist1d`, 40 features, the published 4000/1000 split at the default
+      size; `seed` unused: the data set is the authors' frozen one);
     - `{"name": "cifar10"}`: CIFAR-10 from `data_dir`, standardised per channel with the
       training mean and standard deviation (`seed` unused).
 
@@ -97,9 +100,15 @@ def make_dataset(spec: dict, seed: int, data_dir: str | None = None) -> DataSpli
     if name == "synthetic32":
         kw = {k: spec[k] for k in ("signal", "noise", "modes_per_class", "n_classes") if k in spec}
         return shifted_template_images(int(spec["n_train"]), int(spec["n_test"]), seed=seed, **kw)
+    if name == "mnist1d":
+        d = mnist1d(int(spec.get("n_samples", 5000)))
+        return DataSplit(
+            torch.from_numpy(d.x_train), torch.from_numpy(d.y_train).long(), torch.from_numpy(d.x_test),
+            torch.from_numpy(d.y_test).long(), "mnist1d",
+        )
     if name == "cifar10":
         return _standardised_cifar10(data_dir)
-    raise ValueError(f"spec['name'] must be digits, synthetic32 or cifar10, got {name!r}")
+    raise ValueError(f"spec['name'] must be digits, mnist1d, synthetic32 or cifar10, got {name!r}")
 
 
 def build(cfg: dict, data_dir: str | None = None) -> tuple[dict, DataSplit, TrainConfig, IMPConfig]:

@@ -6,7 +6,7 @@ import numpy as np
 
 from verify.lottery._profiles import TAU_B
 
-__all__ = ["lmc_figure", "quadratic_figure", "hessian_figure", "retraining_figure"]
+__all__ = ["lmc_figure", "quadratic_figure", "hessian_figure", "retraining_figure", "rewind_figure"]
 
 
 def _plt():
@@ -91,5 +91,29 @@ def retraining_figure(ctx, pred, meas):
     for a in ax:
         a.set_xlabel("level L")
     ax[0].legend()
+    fig.tight_layout()
+    return fig
+
+
+def rewind_figure(ctx, pred, meas):
+    """Test accuracy against density for rewind-k and rewind-0 IMP, one line per seed, with
+    each seed's matching bar (dense accuracy - match_tol) and its deepest matching level L*."""
+    plt = _plt()
+    k = int(ctx.config["imp"]["rewind_step"])
+    fig, ax = plt.subplots(figsize=(5.6, 3.6))
+    for i, m in enumerate(meas):
+        r = m.raw
+        lab = i == 0
+        ax.plot(r["density_k"], 1 - np.asarray(r["err_k"]), "o-", ms=3, color="C0", alpha=0.7, label=f"rewind to k = {k}" if lab else None)
+        ax.plot(r["density_0"], 1 - np.asarray(r["err_0"]), "s--", ms=3, color="C3", alpha=0.7, label="rewind to k = 0" if lab else None)
+        ax.axhline(1 - float(r["bar"]), color="k", lw=0.8, ls=":", label="matching bar (dense - tol)" if lab else None)
+        L = int(r["level"])
+        ax.axvline(float(np.asarray(r["density_k"])[L]), color="C0", lw=0.6, ls=":", label="deepest matching level L* (k)" if lab else None)
+    ax.set_xscale("log")
+    ax.invert_xaxis()
+    ax.set_xlabel("density (fraction of prunable weights kept)")
+    ax.set_ylabel("test accuracy")
+    ax.legend(fontsize=7)
+    ax.set_title("IMP: rewind to k > 0 vs rewind to 0 (one line per seed)", fontsize=9)
     fig.tight_layout()
     return fig

@@ -27,6 +27,7 @@ __all__ = [
     "QUADRATIC_T", "QUADRATIC_Q", "QUADRATIC_G",
     "HESSIAN_T", "HESSIAN_Q", "HESSIAN_G", "HESSIAN_P",
     "RETRAIN_T", "RETRAIN_Q", "RETRAIN_G", "RETRAIN_P",
+    "REWIND0_T", "REWIND0_Q", "REWIND0_G", "REWIND0_P",
 ]
 
 TAU_B = 0.02  # LMC threshold on the test-error barrier (Frankle et al. 2020: 2%)
@@ -151,3 +152,12 @@ RETRAIN_T = _with(TINY, last_level=2)
 RETRAIN_Q = _with(QUICK, last_level=16)
 RETRAIN_G = _with(GPU, last_level=10)
 RETRAIN_P = _with(PAPER, last_level=15)
+
+#: rewind_zero_fails: the main IMP run (rewind to k > 0) against a rewind-0 run with the same
+#: init and data order, cut at `rewind0_levels` (quick: 16 levels, density 0.8^16 = 2.8%, the
+#: paper's deepest ResNet-20 level, past the deepest level where the rewind-50 tickets still
+#: match on digits, 11-15; 17 trainings per seed, ~15-20 s of one core).
+REWIND0_T = _with(TINY, match_tol=0.01, rewind0_levels=TINY["imp"]["levels"])
+REWIND0_Q = _with(QUICK, match_tol=0.01, rewind0_levels=16)
+REWIND0_G = _with(GPU, match_tol=0.01, rewind0_levels=GPU["imp"]["levels"])
+REWIND0_P = _with(PAPER, match_tol=0.005, rewind0_levels=PAPER["imp"]["levels"])
