@@ -290,13 +290,18 @@ CLAIMS: list[Claim] = [
     ),
     Claim(
         id="transformer_geometry.trainability_minimum",
-        statement="The lowest final test loss sits where both exponents vanish: the best grid cell is within one "
-        "grid step of the cell that minimises |lambda_a| + |lambda_g|.",
+        statement="The lowest final test loss sits where both exponents vanish: the best-trained grid cell is "
+        "among the 20% of grid cells with the smallest |lambda_a| + |lambda_g| (MF, at initialisation).",
         theory=best_cell_theory,
         practice=best_cell_practice,
-        compare="abs",
-        tolerance=1.0,
-        tolerance_reason="grid resolution: one grid step in alpha or sigma_w (indices compared).",
+        compare="at_most",
+        tolerance=0.0,
+        tolerance_reason="rank criterion: the measured value is the MF-rank fraction of the best-trained cell, "
+        "(1 + cells with a smaller |lambda_a| + |lambda_g|) / N, and it must not exceed 0.2, so floor(0.2 N) cells "
+        "are accepted and a best cell placed at random passes with probability <= 20% (11% tiny, 17% quick, 19% "
+        "gpu; `chance_acceptance` in the info). The former rule, one grid step from the MF best cell, accepted "
+        "6 of the 12 quick cells (50%) and 6 of the 54 gpu cells (11%); its distance is still reported "
+        "(`grid_steps_from_mf_best`).",
         profiles=profiles(tiny=dict(TRAIN_TINY), quick=dict(TRAIN_QUICK), gpu=dict(TRAIN_GPU),
                           paper=skip(TRAIN_PAPER_SKIP), seeds=TRAIN_SEEDS),  # fmt: skip
         aggregate="worst",

@@ -109,18 +109,38 @@ _SWEEP_KEYS = ("alphas", "sigma_ws", "n_tokens", "d", "n_layers", "steps", "batc
                "sigma_attn", "residual")  # fmt: skip
 
 
+def seed_block(cfg, seed: int) -> list[int]:
+    """The seeds trained together with `seed` in one batched model: the block of `seed_block`
+    consecutive seeds that holds it (default 1: each seed alone). Batching does not change any
+    member's numbers (`train_masked_lm` keeps each seed's data and initialisation streams)."""
+    k = int(cfg.get("seed_block", 1))
+    start = seed - seed % k
+    return list(range(start, start + k))
+
+
 def trainability_sweep(ctx) -> dict:
-    """Train one small transformer per grid cell (computed once per config, shared by the three claims)."""
+    """Train one small transformer per grid cell (computed once per config and block of seeds,
+    shared by the three claims), and return this seed's row: `test_loss`, `init_test_loss`,
+    `train_loss`, `diverged` over the grid cells (alpha-major), `steps`, `curve`, and the
+    unigram baseline `unigram_test_loss` (the loss without any use of the context).
+
+    The whole grid of a block of seeds (`seed_block` in the config; the gpu profile trains its 3
+    seeds x 54 cells = 162 networks at once) is one batched ensemble."""
     cfg = ctx.config
     key = {k: cfg[k] for k in _SWEEP_KEYS if k in cfg}
+    seeds = seed_block(cfg, ctx.seed)
 
     def run():
         prms = [make_params(**block_kwargs(cfg, alpha=a, sigma_w=s)) for a, s in grid_cells(cfg)]
         return train_masked_lm(prms, d=cfg["d"], n_layers=cfg["n_layers"], steps=cfg["steps"], batch=cfg["batch"],
-                               lr=cfg["lr"], seed=ctx.seed, n_test=cfg["n_test"], mask_frac=cfg["mask_frac"],
+                               lr=cfg["lr"], seed=seeds, n_test=cfg["n_test"], mask_frac=cfg["mask_frac"],
                                device=ctx.device, progress=lambda it: ctx.progress(it, desc="trainability sweep"))  # fmt: skip
 
-    return ctx.shared("trainability_sweep", run, **key)
+    res = ctx.shared("trainability_sweep", run, per_seed=False, seeds=seeds, **key)
+    row = seeds.index(ctx.seed)
+    out = {k: np.asarray(res[k])[row] for k in ("test_loss", "init_test_loss", "train_loss", "diverged")}
+    return dict(out, steps=res["steps"], curve=np.asarray(res["curve"])[:, row],
+                unigram_test_loss=float(np.asarray(res["unigram_test_loss"])[row]))
 
 
 def loss_stats(cfg, loss) -> dict:
