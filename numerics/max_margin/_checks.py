@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 import jax
-import numpy as np
+
+from theory._checks import finite_array
 
 __all__ = ["is_concrete", "require_finite"]
 
@@ -21,6 +22,6 @@ def is_concrete(*xs: Any) -> bool:
 
 
 def require_finite(name: str, x: Any) -> None:
-    """Raise `ValueError` when a concrete `x` holds NaN or inf (tracers pass)."""
-    if is_concrete(x) and not bool(np.all(np.isfinite(np.asarray(x)))):
-        raise ValueError(f"{name} must be finite (it holds NaN or inf)")
+    """Raise `ValueError` when a concrete `x` holds NaN or inf (tracers pass; empty arrays pass)."""
+    if is_concrete(x):
+        finite_array(name, x, allow_empty=True)

@@ -1,13 +1,16 @@
 """Argument checks of `theory.icl` (and of `numerics.icl`, which reuses them).
 
 Each raises `ValueError` naming the argument and its allowed range; none changes a valid value.
+The generic checks are thin wrappers over the shared primitives of `theory._checks`;
+`check_xy` and `check_tasks` are this paper's own.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
+
+from theory import _checks
+from theory._checks import finite_array, integer, integer_array, real
 
 __all__ = [
     "check_xy",
@@ -21,65 +24,29 @@ __all__ = [
 ]
 
 
-def _as_float(name: str, value, allowed: str) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be {allowed}, got {value!r}") from None
-
-
 def check_positive(name: str, value: float) -> float:
     """`value` as a float, which must be positive and finite."""
-    v = _as_float(name, value, "a positive finite number")
-    if not v > 0 or not math.isfinite(v):
-        raise ValueError(f"{name} must be a positive finite number, got {v}")
-    return v
+    return real(name, value, low=0.0, low_open=True)
 
 
 def check_nonnegative(name: str, value: float) -> float:
     """`value` as a float, which must be finite and >= 0."""
-    v = _as_float(name, value, "a finite number >= 0")
-    if not v >= 0 or not math.isfinite(v):
-        raise ValueError(f"{name} must be a finite number >= 0, got {v}")
-    return v
+    return real(name, value, low=0.0)
 
 
 def check_int(name: str, value, minimum: int) -> int:
     """`value` as an int, which must be a finite whole number >= `minimum`."""
-    allowed = f"an integer >= {minimum}"
-    if isinstance(value, (int, np.integer)):
-        v = int(value)
-    else:
-        f = _as_float(name, value, allowed)
-        if not math.isfinite(f) or f != round(f):
-            raise ValueError(f"{name} must be {allowed}, got {value!r}")
-        v = int(f)
-    if v < minimum:
-        raise ValueError(f"{name} must be {allowed}, got {value!r}")
-    return v
+    return integer(name, value, low=minimum)
 
 
 def check_counts(name: str, values, minimum: int) -> np.ndarray:
     """`values` (a whole number or a 1-D array of them) as a 1-D int array, each >= `minimum`."""
-    a = np.atleast_1d(np.asarray(values))
-    allowed = f"whole numbers >= {minimum} (an int or a 1-D array)"
-    if a.ndim != 1 or a.dtype.kind not in "fiu":
-        raise ValueError(f"{name} must be {allowed}, got {values!r}")
-    f = a.astype(float)
-    if not np.all(np.isfinite(f)) or np.any(f < minimum) or not np.all(f == np.round(f)):
-        raise ValueError(f"{name} must be {allowed}, got {values!r}")
-    return a.astype(int)
+    return integer_array(name, np.atleast_1d(values), low=minimum, ndim=1)
 
 
 def check_finite_array(name: str, value) -> np.ndarray:
-    """`value` as a float array, which must hold only finite numbers."""
-    try:
-        a = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be an array of finite numbers") from None
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} must hold only finite numbers (it has NaN or inf)")
-    return a
+    """`value` as a float array, which must hold only finite numbers (an empty array passes)."""
+    return finite_array(name, value, allow_empty=True)
 
 
 def check_xy(X, y) -> tuple[np.ndarray, np.ndarray]:
@@ -110,4 +77,4 @@ def check_tasks(tasks, D: int | None = None) -> np.ndarray:
 
 def check_seed(seed):
     """A seed for `numpy.random.default_rng`: `None` or an integer >= 0."""
-    return None if seed is None else check_int("seed", seed, 0)
+    return _checks.seed("seed", seed)

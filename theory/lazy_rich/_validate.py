@@ -1,54 +1,35 @@
-"""Input checks shared by the public functions (each error names the argument)."""
+"""Input checks shared by the public functions (each error names the argument).
+
+`array`, `learning_rate`, `count` and `scalar` are thin wrappers, with this paper's
+signatures, over the shared primitives of `theory._checks`; `readout_and_layer` is this
+paper's own.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
+from theory._checks import finite_array, integer, real
+
 
 def array(x, name: str, *, min_ndim: int = 0) -> np.ndarray:
-    """`x` as a finite float64 array with at least `min_ndim` dimensions."""
-    try:
-        arr = np.asarray(x, dtype=np.float64)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"{name} must be a real array, got {type(x).__name__}") from err
-    if arr.ndim < min_ndim:
-        raise ValueError(f"{name} must have at least {min_ndim} dimension(s), got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or inf")
-    return arr
+    """`x` as a finite float64 array with at least `min_ndim` dimensions (an empty array passes)."""
+    return finite_array(name, x, min_ndim=min_ndim, allow_empty=True)
 
 
 def learning_rate(x, name: str) -> float:
     """A positive, finite scalar learning rate."""
-    try:
-        v = float(x)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"{name} must be a positive number, got {x!r}") from err
-    if not np.isfinite(v) or v <= 0.0:
-        raise ValueError(f"{name} must be positive and finite, got {v}")
-    return v
+    return real(name, x, low=0.0, low_open=True)
 
 
 def count(x, name: str, minimum: int = 1) -> int:
     """An integer >= `minimum` (a float with an integer value is accepted)."""
-    try:
-        v = float(x)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {x!r}") from err
-    if not np.isfinite(v) or v != int(v) or v < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {x!r}")
-    return int(v)
+    return integer(name, x, low=minimum)
 
 
 def scalar(x, name: str) -> float:
     """A finite real scalar."""
-    try:
-        v = float(x)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"{name} must be a real number, got {x!r}") from err
-    if not np.isfinite(v):
-        raise ValueError(f"{name} must be finite, got {v}")
-    return v
+    return real(name, x)
 
 
 def readout_and_layer(a, w, a_name: str = "a0", w_name: str = "w0") -> tuple[np.ndarray, np.ndarray]:

@@ -1,12 +1,13 @@
 """Argument checks shared by the public functions: each raises `ValueError` naming the
-argument and its allowed range (issue 15 §4)."""
+argument and its allowed range (issue 15 §4). `check_int` and `check_real` are thin wrappers
+over the shared primitives of `theory._checks`; `check_rho` and `check_layers` are this
+paper's own."""
 
 from __future__ import annotations
 
-import math
-import numbers
-
 import numpy as np
+
+from theory._checks import finite_array, integer, real
 
 __all__ = ["check_int", "check_real", "check_rho", "check_layers", "SIGMA_W_MAX"]
 
@@ -18,36 +19,17 @@ SIGMA_W_MAX = 100.0
 
 def check_int(name: str, value, lo: int, hi: int | None = None) -> int:
     """`value` as an int, if it is an integral number in `[lo, hi]`."""
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
-    ok = ok and float(value) == int(value) and value >= lo and (hi is None or value <= hi)
-    if not ok:
-        rng = f">= {lo}" if hi is None else f"in [{lo}, {hi}]"
-        raise ValueError(f"{name} must be an integer {rng}, got {value!r}")
-    return int(value)
+    return integer(name, value, low=lo, high=hi)
 
 
 def check_real(name: str, value, lo: float | None = None, hi: float | None = None, *, lo_open: bool = False) -> float:
     """`value` as a float, if it is finite and in the range `[lo, hi]` (`(lo, hi]` if `lo_open`)."""
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        v = math.nan
-    ok = math.isfinite(v) and (lo is None or (v > lo if lo_open else v >= lo)) and (hi is None or v <= hi)
-    if not ok:
-        left = "(-inf" if lo is None else ("(" if lo_open else "[") + f"{lo:g}"
-        right = "inf)" if hi is None else f"{hi:g}]"
-        raise ValueError(f"{name} must be a finite number in {left}, {right}, got {value!r}")
-    return v
+    return real(name, value, low=lo, high=hi, low_open=lo_open)
 
 
 def check_rho(name: str, rho, lo: float, hi: float = 1.0) -> np.ndarray:
-    """`rho` as a float array, if every entry is finite and in `[lo, hi]` (1e-12 slack; clipped)."""
-    r = np.asarray(rho, dtype=float)
-    if r.size == 0:
-        raise ValueError(f"{name} must hold at least one value in [{lo:.4g}, {hi:g}], got an empty array")
-    if not np.all(np.isfinite(r)) or np.any(r < lo - 1e-12) or np.any(r > hi + 1e-12):
-        raise ValueError(f"{name} must lie in [{lo:.4g}, {hi:g}], got {rho!r}")
-    return np.clip(r, lo, hi)
+    """`rho` as a non-empty float array, if every entry is finite and in `[lo, hi]` (1e-12 slack; clipped)."""
+    return np.clip(finite_array(name, rho, low=lo - 1e-12, high=hi + 1e-12), lo, hi)
 
 
 def check_layers(n_layers, q0) -> tuple[int | None, float]:

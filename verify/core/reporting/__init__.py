@@ -19,21 +19,9 @@ from verify.core.metrics import FAMILIES
 from verify.core.reporting.html import render_report_html, write_site
 from verify.core.reporting.markdown import render_markdown, summary_lines
 from verify.core.reporting.tables import claim_rows, family_table, seed_rows, to_csv
+from verify.core.store import _json_default  # one copy: the store's JSON fallback
 
 __all__ = ["write_report", "print_summary"]
-
-
-def _json_default(o: Any) -> Any:
-    try:
-        import numpy as np
-
-        if isinstance(o, np.ndarray):
-            return o.tolist()
-        if isinstance(o, np.generic):
-            return o.item()
-    except ImportError:  # pragma: no cover
-        pass
-    return str(o)
 
 
 def write_report(results: Sequence[dict[str, Any]], out: str | Path, meta: dict[str, Any]) -> Path:
