@@ -20,9 +20,11 @@ from numerics.stochastic_collapse import (
     diagonal_teacher_student_problem,
     independent_neuron_fraction,
     invariance_run,
+    mode_aligned_teacher_student_data,
     mode_test_mse,
     sgd_neuron_lyapunov,
     single_neuron_data,
+    train_linear_networks,
 )
 from theory import stochastic_collapse as T
 from tests._bad_input import check_bad_inputs
@@ -181,6 +183,84 @@ def test_teacher_student_problem():
     assert T.teacher_student_surviving_modes(pr["s_hat"], 0.01, 0.0) == 16
 
 
+def test_mode_batch_noise_matches_brute_force():
+    rng = np.random.default_rng(3)
+    N, M, B = 40, 3, 4
+    xp, yp = rng.normal(size=(N, M)), rng.normal(size=(N, M))
+    q2, q1, q0 = T.mode_batch_noise(xp, yp, B)
+    for p in (0.0, 0.4, 1.3):
+        z = xp * (p * xp - yp)  # one sample's mode gradient at W_e = sum_k p a_k b_k^T
+        assert q2 * p**2 + q1 * p + q0 == pytest.approx(z.var(0) / B, rel=1e-12)
+        # without replacement: the finite-population factor; the full batch has no noise
+        qq = T.mode_batch_noise(xp, yp, B, replace=False)
+        assert qq[0] * p**2 + qq[1] * p + qq[2] == pytest.approx(z.var(0) / B * (N - B) / (N - 1), rel=1e-12)
+    assert np.all(np.asarray(T.mode_batch_noise(xp, yp, N, replace=False)) == 0)
+    with pytest.raises(ValueError, match="batch_size must be <= N"):
+        T.mode_batch_noise(xp, yp, N + 1, replace=False)
+
+
+def test_mode_aligned_data_and_its_batch_noise():
+    n, spm, zeta = 8, 16, 1.5
+    D = mode_aligned_teacher_student_data(N_diag=256, n=n, rank=2, samples_per_mode=spm, mode_noise=zeta, seed=1)
+    N = n * spm
+    X, Y, A, Bm, s = D["X"], D["Y"], D["A"], D["B"], D["s_hat"]
+    np.testing.assert_allclose(X.T @ X / N, np.eye(n), atol=1e-12)  # whitened inputs
+    np.testing.assert_allclose(X.T @ Y / N, A @ np.diag(s) @ Bm.T, atol=1e-12)  # the diagonal problem's targets
+    np.testing.assert_allclose(s, diagonal_teacher_student_problem(N=256, n=n, m=n, rank=2, seed=1)["s_hat"], rtol=1e-12)
+    # each mode's batch noise: class counts (n - 1)(p - s)^2 and the label spread n zeta^2, over B
+    q2, q1, q0 = T.mode_batch_noise(X @ A, Y @ Bm, 4)
+    for p in (0.0, 0.3):
+        np.testing.assert_allclose(q2 * p**2 + q1 * p + q0, ((n - 1) * (p - s) ** 2 + n * zeta**2) / 4, rtol=1e-10)
+    with pytest.raises(ValueError, match="samples_per_mode"):
+        mode_aligned_teacher_student_data(n=4, samples_per_mode=3)
+
+
+@given(s=st.floats(0.01, 2), eta=st.floats(1e-3, 0.05), sigma=st.floats(0.5, 10))
+def test_stationary_moments_reduce_to_gamma(s, eta, sigma):
+    mean, var = T.mode_stationary_moments([s], eta, (0.0, 0.0, sigma**2))
+    assert mean[0] == pytest.approx(float(T.mode_stationary_mean(s, eta, sigma)), abs=1e-5 * max(s, 1e-3))
+    assert var[0] == pytest.approx(float(T.mode_stationary_variance(s, eta, sigma)), abs=1e-5 * max(s, 1e-3) ** 2 + 1e-5 * eta * sigma**2 * s)
+
+
+def test_stationary_moments_state_dependent_noise_against_quad():
+    # an independent route: scipy's adaptive quadrature of the same density in p; with class-count
+    # noise (q2 > 0) the upper tail is a power law p^(-7/2), so the variance converges slowly
+    s, eta, q = 0.8, 0.01, (15.0, -2 * 15.0 * 0.8, 15.0 * 0.64 + 40.0)
+    sig2 = lambda p: q[0] * p * p + q[1] * p + q[2]  # noqa: E731
+
+    def dens(p):
+        expo = integrate.quad(lambda r: (s - r) / (eta * sig2(r) * r), s, p, limit=400)[0]
+        return p**-1.5 / sig2(p) * math.exp(expo)
+
+    edges = np.r_[0.0, np.geomspace(1e-3, 1e4, 40)]
+    moments = [sum(integrate.quad(lambda p, j=j: p**j * dens(p), a, b, limit=400)[0] for a, b in zip(edges[:-1], edges[1:])) for j in range(3)]
+    mean, var = T.mode_stationary_moments([s], eta, q)
+    assert mean[0] == pytest.approx(moments[1] / moments[0], rel=1e-5)
+    assert var[0] == pytest.approx(moments[2] / moments[0] - (moments[1] / moments[0]) ** 2, rel=3e-3)  # quad stops at 1e4
+    # the threshold is set by the noise at the invariant set p = 0
+    thr0 = float(T.mode_threshold(eta, math.sqrt(q[2])))
+    assert T.mode_stationary_moments([0.99 * thr0, 1.01 * thr0], eta, (q[0], -2 * q[0] * thr0, q[2]))[0][0] == 0.0
+    # no noise (the full batch): the mode converges to its target
+    assert T.mode_stationary_moments([0.5], eta, (0.0, 0.0, 0.0))[0][0] == 0.5
+
+
+def test_full_batch_linear_network_fits_targets_and_minibatch_collapses():
+    D = mode_aligned_teacher_student_data(N_diag=256, n=4, rank=1, samples_per_mode=16, mode_noise=3.0, seed=0)
+    N = D["X"].shape[0]
+    steps = 6000
+    out = train_linear_networks(D["X"], D["Y"], batch_sizes=[2, N], lr_steps=np.full(steps, 0.02), replicates=2, seed=0, init_scale=0.1,
+                                avg_from=steps // 2, modes=(D["A"], D["B"]), teacher=D["W"])
+    assert out["p_final"].shape == (2, 2, 4) and out["test_mse_time_mean"].shape == (2, 2)
+    # plain GD converges to the data's singular values (the noiseless soft threshold is 0)
+    np.testing.assert_allclose(out["p_final"][1], np.broadcast_to(D["s_hat"], (2, 4)), atol=2e-3)
+    # batch 2 collapses the modes below its threshold eta sigma^2(0)/2 to exactly 0 (the invariant set)
+    thr = T.mode_threshold(0.02, np.sqrt(T.mode_batch_noise(D["X"] @ D["A"], D["Y"] @ D["B"], 2)[2]))
+    below = D["s_hat"] < 0.75 * thr
+    assert below.any() and np.all(np.abs(out["p_final"][0][:, below]) < 1e-6)
+    # the time-averaged test error is the time average of mean((VU - W)^2)
+    assert np.all(out["test_mse_time_mean"] > 0)
+
+
 # --------------------------------------------------------------------------- numerics
 
 
@@ -268,6 +348,8 @@ THEORY_CALLS = {
     "mode_collapse_fraction": ((_S, 0.01, 2.0, 1e-3), {}),
     "teacher_student_surviving_modes": ((_S, 0.01, 2.0), {}),
     "teacher_student_test_mse": ((_S, 0.1 * _S, np.array([0.3, 0.7]), 1.0, 4, 4), {}),
+    "mode_batch_noise": ((np.arange(1.0, 7.0).reshape(3, 2), np.arange(2.0, 8.0).reshape(3, 2), 2), {"replace": True}),
+    "mode_stationary_moments": ((_S, 0.01, (1.0, -0.5, 4.0)), {"grid": 501}),
     "two_phase_test_mse": ((_S, np.array([0.3, 0.7]), 1.0, 4, 4, 0.02, 0.002, 2.0), {}),
 }
 THEORY_EXEMPT = {"InvariantSet": "a dataclass of sympy substitutions, built by invariant_sets"}
@@ -289,6 +371,10 @@ NUMERICS_CALLS = {
     "invariance_run": ((), dict(steps=3, seed=0, activation="tanh", lr=0.05, perturbation=1e-8)),
     "single_neuron_data": ((), dict(m=8, noise=0.1, seed=0)),
     "diagonal_teacher_student_problem": ((), dict(N=16, n=4, m=4, rank=2, s_min=0.5, s_max=1.0, label_noise=0.5, seed=0)),
+    "mode_aligned_teacher_student_data": ((), dict(N_diag=16, n=4, rank=1, label_noise=0.5, seed=0, samples_per_mode=2, mode_noise=1.0)),
+    "train_linear_networks": ((np.eye(4)[[0, 1, 2, 3, 0, 1]], np.arange(12.0).reshape(6, 2) / 10),
+                              dict(batch_sizes=np.array([2, 6]), lr_steps=np.full(4, 0.05), replicates=2, seed=0, hidden=3, init_scale=0.2, avg_from=1, avg_every=1,
+                                   modes=(np.eye(4)[:, :2], np.eye(2)), teacher=np.ones((4, 2)))),
     "mode_test_mse": ((np.full((2, 3), 0.5), np.array([0.3, 0.7, 0.1]), 1.0, 4, 4), {}),
     "sgd_modes": ((np.linspace(0.05, 1.0, 16),), dict(eta_steps=np.full(400, 0.01), sigma=2.0, n_seeds=4, record_every=100, key=_KEY, avg_from=200)),
     "sgd_neuron_runs": ((0.5, 1.0, _X32, _Y32), dict(batch_size=1, n_runs=4, steps=50, key=_KEY, init_std=1e-3)),
@@ -323,9 +409,10 @@ DIGITS = {c.id for c in CLAIMS if c.name.startswith("digits")}
 
 
 def test_claims_declared_consistently():
-    assert len(set(CLAIM_IDS)) == len(CLAIM_IDS) == 16
+    assert len(set(CLAIM_IDS)) == len(CLAIM_IDS) == 17
     # issue 16 §2: every claim tests the theory against simulated or trained dynamics (the
-    # teacher-student claims run the diagonal per-mode recursion, a fair test of the Gamma law)
+    # diagonal teacher-student claims run the per-mode recursion, a fair test of the Gamma law;
+    # teacher_student_full_network trains the full two-layer network with minibatch SGD)
     assert all(c.kind == "prediction" for c in CLAIMS)
     for c in CLAIMS:
         assert "tiny" in c.profiles and "quick" in c.profiles and "gpu" in c.profiles, c.id
@@ -340,11 +427,44 @@ def test_claims_declared_consistently():
             assert "CIFAR" in paper.skip_reason
 
 
+# the predictions that read `mode_threshold` (directly, or through the stationary laws built on
+# it); their tiny profiles are discriminative: PASS as they stand, FAIL with a threshold 1.2x off
+THRESHOLD_PREDICTIONS = [
+    "stochastic_collapse.teacher_student_mode_mean",
+    "stochastic_collapse.teacher_student_collapse_fraction",
+    "stochastic_collapse.teacher_student_generalization",
+    "stochastic_collapse.teacher_student_full_network",
+]
+
+
 @pytest.mark.parametrize("claim_id", CLAIM_IDS)
 def test_claim_runs_tiny(claim_id):
     res = run_claim(claim_id)
     assert res.verdict in ("PASS", "FAIL", "INCONCLUSIVE"), (claim_id, res.verdict, res.reason)
     assert res.error is not None and np.isfinite(res.error), (claim_id, res.reason)
     assert all(isinstance(m, Measurement) for m in res.measurements)
-    assert np.shape(res.prediction.value) == np.shape(res.measurements[0].value)
+    claim = next(c for c in CLAIMS if c.id == claim_id)
+    extra = (2,) if claim.compare == "interval" else ()  # an interval theory gives (low, high) per measured value
+    assert np.shape(res.prediction.value) == np.shape(res.measurements[0].value) + extra
     assert res.record.get("figure_error") is None, res.record.get("figure_error")
+    if claim_id in THRESHOLD_PREDICTIONS:  # the unperturbed half of the mutation test
+        assert res.verdict == "PASS", (claim_id, res.error, res.record.get("error_interval"))
+
+
+@pytest.mark.parametrize("claim_id", THRESHOLD_PREDICTIONS)
+def test_mutated_threshold_fails_the_predictions(claim_id, monkeypatch):
+    """Issue 16 §2, mutation test: the soft threshold eta sigma^2/2 scaled by 1.2 (in the theory
+    module, where the stationary laws and the collapse fraction read it, and where the verify
+    package reads it) makes every prediction that uses it FAIL."""
+    import theory.stochastic_collapse._teacher_student as theory_ts
+    import verify.stochastic_collapse._teacher_student as verify_ts
+
+    right = theory_ts.mode_threshold
+
+    def wrong(eta, sigma):
+        return 1.2 * right(eta, sigma)
+
+    monkeypatch.setattr(theory_ts, "mode_threshold", wrong)
+    monkeypatch.setattr(verify_ts, "mode_threshold", wrong)
+    res = run_claim(claim_id)
+    assert res.verdict == "FAIL", (claim_id, res.verdict, res.error, res.record.get("error_interval"))

@@ -1,7 +1,8 @@
 """Numerics for stochastic collapse (Chen et al. 2023): SGF of the toy models with diffrax,
 discrete SGD in JAX, Lyapunov exponents normal to invariant sets estimated from paths, and
 torch training of small networks with the paper's independent-neuron metric (on the
-digits of `numerics._data.digits_random_split`).
+digits of `numerics._data.digits_random_split`), and the full two-layer linear teacher–student
+network under minibatch SGD (`train_linear_networks`, batched over batch sizes).
 
 Importing changes no global state; the JAX solvers need float64 (`theory.enable_x64()`).
 """
@@ -26,6 +27,7 @@ from numerics.stochastic_collapse._sgd import (
     sgd_neuron_runs,
     single_neuron_data,
 )
+from numerics.stochastic_collapse._linear import mode_aligned_teacher_student_data, train_linear_networks
 from numerics.stochastic_collapse._networks import (
     DigitsConfig,
     independent_neuron_fraction,
@@ -38,6 +40,7 @@ __all__ = [
     "diagonal_teacher_student_problem",
     "independent_neuron_fraction",
     "invariance_run",
+    "mode_aligned_teacher_student_data",
     "mode_test_mse",
     "neuron_diffusion",
     "neuron_drift",
@@ -54,4 +57,5 @@ __all__ = [
     "single_neuron_data",
     "solve_sde_paths",
     "train_digits",
+    "train_linear_networks",
 ]

@@ -243,7 +243,9 @@ def train_digits(schedules: Sequence[Sequence[float]], cfg: DigitsConfig, *, see
     - `progress`: optional wrapper for the step iterator (e.g. `ctx.progress`).
 
     **Returns:** dict with `log_steps`, `independent` `(n_log, n_models, n_layers)`,
-    `vanishing`, `duplicates` (same shape), `test_acc` and `train_loss` `(n_log, n_models)`.
+    `vanishing`, `duplicates` (same shape), `test_acc` and `train_loss` `(n_log, n_models)`,
+    and `test_correct_final` `(n_models, n_test)` (each test image right or wrong at the end,
+    for paired comparisons).
 
     **Raises:** `ValueError` unless `schedules` is a `(n_models, cfg.steps)` array of finite
     learning rates >= 0 with `n_models >= 1` and `seed` an integer >= 0.
@@ -300,11 +302,14 @@ def train_digits(schedules: Sequence[Sequence[float]], cfg: DigitsConfig, *, see
             running = 0.98 * running + 0.02 * loss_m.detach()
         if (k + 1) % cfg.log_every == 0 or k + 1 == cfg.steps:
             with torch.no_grad():
-                acc = (forward(Xte.expand(M, *Xte.shape)).argmax(-1) == yte).float().mean(1)
+                correct = forward(Xte.expand(M, *Xte.shape)).argmax(-1) == yte
+                acc = correct.float().mean(1)
             per = [_layer_metrics(Ws, bs, i) for i in range(M)]
             logs["log_steps"].append(k + 1)
             for key in ("independent", "vanishing", "duplicates"):
                 logs[key].append([[layer[key] for layer in model] for model in per])
             logs["test_acc"].append(acc.cpu().numpy())
             logs["train_loss"].append(running.cpu().numpy().copy())
-    return {k: np.asarray(v) for k, v in logs.items()}
+    out = {k: np.asarray(v) for k, v in logs.items()}
+    out["test_correct_final"] = correct.cpu().numpy()  # (n_models, n_test): per-image correctness at the last log
+    return out

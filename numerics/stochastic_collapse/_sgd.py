@@ -195,14 +195,26 @@ def diagonal_teacher_student_problem(
         raise ValueError(f"need s_min <= s_max, got s_min={s_min}, s_max={s_max}")
     label_noise = float(nonneg("label_noise", label_noise))
     seed = nonneg_int("seed", seed)
-    rng = np.random.default_rng(seed)
+    pr = _diagonal_problem(N=N, n=n, m=m, rank=rank, s_min=s_min, s_max=s_max, label_noise=label_noise, seed=seed)
+    U, W, Vt = pr["U"], pr["W"], pr["Vt"]
+    d = np.einsum("ij,jk,ki->i", U.T, W, Vt.T)
+    return dict(s_hat=pr["s_hat"], d=d, w_norm2=float(np.sum(W**2)), n=n, m=m, teacher_s=pr["teacher_s"])
+
+
+def _diagonal_problem(*, N, n, m, rank, s_min=0.5, s_max=1.0, label_noise=0.5, seed=0):
+    # the draw of the official diagonal script: X (orthonormal columns), the teacher W, the
+    # labels, and the SVD X^T y = U diag(s_hat) Vt (checked by the public callers)
+    N, n, m, rank = (positive_int(k, v) for k, v in (("N", N), ("n", n), ("m", m), ("rank", rank)))
+    if not (rank <= min(n, m) and n <= N):
+        raise ValueError(f"need 1 <= rank <= min(n, m) and n <= N, got N={N}, n={n}, m={m}, rank={rank}")
+    label_noise = float(nonneg("label_noise", label_noise))
+    rng = np.random.default_rng(nonneg_int("seed", seed))
     X, _ = np.linalg.qr(rng.normal(size=(N, n)))
     teacher_s = np.linspace(s_min, s_max, rank)
     W = _random_orthogonal(rng, n)[:, :rank] @ np.diag(teacher_s) @ _random_orthogonal(rng, m)[:rank, :]
     y = X @ W + label_noise * rng.normal(size=(N, m)) / np.sqrt(m)
     U, s_hat, Vt = np.linalg.svd(X.T @ y, full_matrices=False)
-    d = np.einsum("ij,jk,ki->i", U.T, W, Vt.T)
-    return dict(s_hat=s_hat, d=d, w_norm2=float(np.sum(W**2)), n=n, m=m, teacher_s=teacher_s)
+    return dict(U=U, s_hat=s_hat, Vt=Vt, W=W, teacher_s=teacher_s)
 
 
 @functools.partial(jax.jit, static_argnames=("n_seeds", "record_every", "n_records"))

@@ -13,7 +13,9 @@ Closed forms for the paper's invariant sets and its attractivity condition:
 - `sgd_neuron_*`: the same neuron under discrete SGD, where the exact criterion is the
   sign of a per-step Lyapunov exponent (our extension of the paper's SDE analysis).
 - `mode_*` / `teacher_student_*`: the diagonal linear teacher–student model, in which SGD
-  noise soft-thresholds singular values at \\( \\eta\\sigma^2/2 \\).
+  noise soft-thresholds singular values at \\( \\eta\\sigma^2/2 \\); `mode_batch_noise` and
+  `mode_stationary_moments` give the same law for the full two-layer network under minibatch
+  noise, whose \\( \\sigma \\) depends on the mode's value.
 - `derivations()`: the sympy derivations behind all of the above.
 """
 
@@ -40,8 +42,10 @@ from theory.stochastic_collapse._toys import (
     sgd_neuron_threshold_small_eta,
 )
 from theory.stochastic_collapse._teacher_student import (
+    mode_batch_noise,
     mode_collapse_fraction,
     mode_stationary_mean,
+    mode_stationary_moments,
     mode_stationary_variance,
     mode_threshold,
     teacher_student_surviving_modes,
@@ -58,8 +62,10 @@ __all__ = [
     "derivations",
     "expected_log_abs_normal",
     "invariant_sets",
+    "mode_batch_noise",
     "mode_collapse_fraction",
     "mode_stationary_mean",
+    "mode_stationary_moments",
     "mode_stationary_variance",
     "mode_threshold",
     "neuron_exponents",

@@ -234,6 +234,57 @@ def _teacher_student() -> Derivation:
     )
 
 
+def _batch_noise() -> Derivation:
+    p, s, eta, n, zeta = sp.symbols("p s eta n zeta", positive=True)
+    c, e = sp.symbols("c e", real=True)
+    Ec, Ee, Ec2, Ee2, Ece = sp.symbols("E_c E_e E_c2 E_e2 E_ce", real=True)
+    # variance of one sample's mode gradient z = c p - e, written with the data's moments
+    Ez = Ec * p - Ee
+    Ez2 = Ec2 * p**2 - 2 * Ece * p + Ee2
+    var_z = sp.expand(Ez2 - Ez**2)
+    quad = p**2 * (Ec2 - Ec**2) - 2 * p * (Ece - Ec * Ee) + (Ee2 - Ee**2)
+    # mode-aligned data: with probability 1/n the sample is on mode k (c = n, e = n (s + zeta eps), eps = +-1)
+    E = lambda f: (f.subs({c: n, e: n * (s + zeta)}) + f.subs({c: n, e: n * (s - zeta)})) / (2 * n)  # noqa: E731
+    z = c * p - e
+    var_aligned = sp.simplify(E(z**2) - E(z) ** 2)
+    S = sp.Function("S")  # sigma^2(p), the batch noise at the mode's value
+    a = 2 * p * (s - p) + eta * S(p) * p
+    b = 4 * eta * S(p) * p**2
+    phi = sp.Integral((s - p) / (eta * S(p) * p), p)
+    rho = p ** sp.Rational(-3, 2) / S(p) * sp.exp(phi)
+    flux = sp.simplify(a * rho - sp.diff(b * rho, p) / 2)
+    S0 = sp.Symbol("S0", positive=True)
+    # near p = 0 (S(p) -> S0): the density goes like p^(s/(eta S0) - 3/2)
+    rho0 = p ** sp.Rational(-3, 2) / S0 * sp.exp(sp.integrate((s - 0) / (eta * S0 * p), p))
+    power = sp.simplify(p * sp.diff(sp.log(rho0), p))
+    k = s / (eta * S0) - sp.Rational(1, 2)
+    gamma_ratio = sp.simplify((p ** sp.Rational(-3, 2) / S0 * sp.exp(sp.integrate((s - p) / (eta * S0 * p), p))) / (p ** (k - 1) * sp.exp(-p / (eta * S0))))
+    return Derivation(
+        id="stochastic_collapse.teacher_student_batch_noise",
+        title="Full network under minibatch SGD: soft-thresholding with the batch noise",
+        paper=_PAPER,
+        source="Setup: the official general teacher-student script (full two-layer linear network, minibatch SGD); the per-mode reduction, "
+        "the batch noise and the state-dependent stationary law are derived here",
+        assumptions="End-to-end map W_e = sum_k p_k a_k b_k^T diagonal in orthonormal modes; per-sample mode gradient z = c p - e with c = (a^T x)^2, "
+        "e = (a^T x)(b^T y), E c = 1; B samples drawn uniformly with replacement; SGF in time t = eta k with sigma^2 = S(p).",
+        steps=(
+            Step(sp.Eq(sp.Symbol("Var_j z(p)"), quad), "one sample's variance is a quadratic in the mode's value p; the batch mean divides it by B",
+                 check=_zero(var_z - quad)),
+            Step(sp.Eq(sp.Symbol("Var_j z(p) (mode-aligned data)"), var_aligned),
+                 "samples x = sqrt(n) a_k, y = sqrt(n)(s + zeta eps) b_k: class-count noise (n - 1)(p - s)^2 plus the label spread n zeta^2",
+                 check=_zero(var_aligned - ((n - 1) * (p - s) ** 2 + n * zeta**2))),
+            Step(sp.Eq(sp.Symbol("J[rho]"), flux), "rho ~ p^(-3/2) S(p)^(-1) exp(int (s - p)/(eta S(p) p) dp) has zero flux for "
+                 "dp = [2p(s - p) + eta S(p) p] dt - 2 sqrt(eta S(p)) p dW", check=_zero(flux)),
+            Step(sp.Eq(sp.Symbol("d log rho / d log p (p -> 0)"), power), "normalisable at 0 iff s/(eta S(0)) - 3/2 > -1: collapse iff s < eta S(0)/2, "
+                 "the soft threshold with the batch noise at the invariant set", check=_zero(power - (s / (eta * S0) - sp.Rational(3, 2)))),
+            Step(sp.Eq(sp.Symbol("rho / Gamma(k, eta S0)"), gamma_ratio), "constant noise S = S0: the Gamma law of the diagonal model (ratio free of p)",
+                 check=not gamma_ratio.has(p)),
+        ),
+        result=sp.Eq(sp.Symbol("threshold"), eta * sp.Symbol("S(0)") / 2),
+        notes="S(p) = [q2 p^2 + q1 p + q0] from the data (`mode_batch_noise`); the moments of rho are computed by quadrature (`mode_stationary_moments`).",
+    )
+
+
 def _invariance() -> Derivation:
     gen = TwoLayerNet(d_in=2, width=2, d_out=1, activation="generic")
     tanh = TwoLayerNet(d_in=2, width=2, d_out=1, activation="tanh")
@@ -268,7 +319,7 @@ def _invariance() -> Derivation:
 
 @functools.lru_cache(maxsize=1)
 def _all() -> tuple[Derivation, ...]:
-    return (_invariance(), _attractivity(), _quartic(), _neuron(), _sgd_neuron(), _teacher_student())
+    return (_invariance(), _attractivity(), _quartic(), _neuron(), _sgd_neuron(), _teacher_student(), _batch_noise())
 
 
 def derivations() -> list[Derivation]:

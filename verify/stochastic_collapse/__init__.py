@@ -7,8 +7,9 @@ exponents estimated from paths; probabilities come with Wilson intervals.
 
 - `_invariance`: claim 1 (exact invariance of the sign and permutation sets under SGD);
 - `_toys`: claims 2-8 (quartic well, single neuron: SGF and discrete SGD);
-- `_teacher_student`: claims 9-12 (diagonal linear teacher-student, per-mode SGD);
-- `_digits`: claims 13-16 (GELU MLPs on digits, the stand-in for the paper's CIFAR runs);
+- `_teacher_student`: claims 9-13 (diagonal linear teacher-student, per-mode SGD; the full
+  two-layer network under minibatch SGD);
+- `_digits`: claims 14-17 (GELU MLPs on digits, the stand-in for the paper's CIFAR runs);
 - `_experiments` (shared set-ups and runs), `_figures`, `_profiles` (shared configs).
 """
 
@@ -25,6 +26,7 @@ from verify.stochastic_collapse._digits import (
 )
 from verify.stochastic_collapse._figures import (
     collapse_vs_lr_figure,
+    full_network_figure,
     generalization_figure,
     neuron_probability_figure,
     neuron_threshold_figure,
@@ -42,11 +44,14 @@ from verify.stochastic_collapse._profiles import (
     SGD_POINTS,
     TINY_SGD,
     TS,
+    TS_FULL_PROFILES,
     TS_MODE_PROFILES,
 )
 from verify.stochastic_collapse._teacher_student import (
     collapse_fraction_practice,
     collapse_fraction_theory,
+    full_network_practice,
+    full_network_theory,
     generalization_practice,
     generalization_theory,
     mode_mean_practice,
@@ -224,7 +229,7 @@ CLAIMS = [
         practice=mode_mean_practice,
         compare="abs",
         tolerance=0.03,
-        tolerance_reason="time-average over 6e3 steps x 128 seeds: se <= 0.007 (4 se = 0.028); O(eta) discretisation bias of the SGD recursion is ~1% of s",
+        tolerance_reason="time-average over 6e3 steps x 512 seeds: se <= 0.004 (7 se = 0.028); O(eta) discretisation bias of the SGD recursion is ~1% of s",
         profiles=TS_MODE_PROFILES,
         kind="prediction",
         tags=("teacher-student",),
@@ -235,8 +240,9 @@ CLAIMS = [
         theory=collapse_fraction_theory,
         practice=collapse_fraction_practice,
         compare="abs",
-        tolerance=0.15,
-        tolerance_reason="binomial se <= 0.044 at 128 seeds (3.4 se); modes within 25% of the threshold, where the approach to the Gamma law is slow, are excluded",
+        tolerance=0.1,
+        tolerance_reason="binomial se <= 0.022 at 512 seeds (4.5 se; the largest of 12-16 compared modes is ~2.5 se); modes within 25% (gpu: 20%) of the threshold, "
+        "where the approach to the Gamma law is slow, are excluded",
         profiles=TS_MODE_PROFILES,
         kind="prediction",
         tags=("teacher-student",),
@@ -250,7 +256,8 @@ CLAIMS = [
         tolerance=0.02,
         tolerance_reason="time-averaged test MSE over 16 seeds: relative se ~0.3% per sigma; 2% covers 4 se plus the O(eta) bias of the recursion",
         profiles=profiles(
-            tiny=dict(**TS, eta=0.01, sigmas_paper=[0, 5, 10, 15, 20], n_seeds=4, steps=400, avg_from=200, eps=1e-3),
+            # tiny: as small as still tells a threshold 1.2x off from the right one (mutation test)
+            tiny=dict(**TS, eta=0.01, sigmas_paper=[0, 5, 10, 15, 20], n_seeds=16, steps=12000, avg_from=5000, eps=1e-3),
             quick=dict(**TS, eta=0.01, sigmas_paper=[0, 5, 10, 15, 20], n_seeds=16, steps=14000, avg_from=6000, eps=1e-3),
             gpu=dict(**TS, eta=3 / 1024, sigmas_paper=[0, 5, 10, 15, 20], n_seeds=32, steps=50000, avg_from=20000, eps=1e-3),
             paper=dict(**TS, eta=3 / 1024, sigmas_paper=[0, 5, 10, 15, 20], n_seeds=256, steps=50000, avg_from=20000, eps=1e-3),
@@ -279,13 +286,34 @@ CLAIMS = [
         tags=("teacher-student", "learning-rate schedule"),
     ),
     Claim(
+        id="stochastic_collapse.teacher_student_full_network",
+        statement="General teacher-student script: a full two-layer linear network trained with minibatch SGD soft-thresholds each mode at eta sigma_B^2/2, "
+        "with sigma_B the batch noise of the mode; smaller batches therefore leave fewer surviving modes and a lower test error.",
+        theory=full_network_theory,
+        practice=full_network_practice,
+        compare="interval",
+        tolerance=0.0,
+        tolerance_reason="0 outside the theory's intervals, decided by the 95% bootstrap over seeds. (a) each mode's time average (mean of the replicates) "
+        "within band = 0.05 of its stationary mean: at quick the seed-mean se is <= 0.018 at batch 4 (sigma_B/sqrt(steps x replicates)), 0.009 over 4 seeds, and "
+        "the largest bias seen (discrete steps, batch 64) is 0.012; modes within 15% of their threshold relax at a rate ~|s - threshold| and only get [0, s] widened by the band. "
+        "(b) the smallest batch against each larger one: surviving modes (p > 1e-3 at the end, mean over replicates) at least half a mode fewer where the theory "
+        "predicts >= 1 fewer, and a relative test-error difference <= 0 where it predicts a lower error",
+        profiles=TS_FULL_PROFILES,
+        paper_value=PaperValue(value="smaller batch -> stronger collapse, lower rank, lower test loss", source="official run_teacher_student_general.py (brief B.5)",
+                               note="batch 1, 2, 4, 8, 16, 1024 on X ~ U[0,1)/sqrt(n); the paper shows no numbers for this run"),
+        figure=full_network_figure,
+        kind="prediction",
+        tags=("teacher-student", "batch size", "generalization"),
+    ),
+    Claim(
         id="stochastic_collapse.digits_collapse_vs_lr",
         statement="In a GELU MLP trained with SGD on digits, a larger learning rate gives more collapsed (vanishing or identical) neurons (paper Fig. 3/4 on CIFAR; here digits, reported as measured).",
         theory=at_least_one_more,
         practice=collapse_vs_lr_practice,
         compare="at_least",
         tolerance=0.0,
-        tolerance_reason="integer counts: collapsed neurons at the largest lr minus at the smallest (mean over replicates) must be >= 1",
+        tolerance_reason="integer counts: collapsed neurons at the largest lr minus at the smallest (mean over replicates) must be >= 1, decided by the 95% "
+        "interval from the replicates' standard error",
         profiles=profiles(tiny=DIGITS_TINY, quick=DIGITS_QUICK, gpu=DIGITS_GPU, paper=NO_CIFAR, seeds=1),
         figure=collapse_vs_lr_figure,
         kind="prediction",
@@ -298,32 +326,35 @@ CLAIMS = [
         practice=collapse_vs_time_practice,
         compare="at_least",
         tolerance=0.0,
-        tolerance_reason="integer counts: collapsed neurons at the last log minus at the first (largest lr, mean over replicates) must be >= 1",
+        tolerance_reason="integer counts: collapsed neurons at the last log minus at the first (largest lr, mean over replicates) must be >= 1, decided by "
+        "the 95% interval from the replicates' standard error",
         profiles=profiles(tiny=DIGITS_TINY, quick=DIGITS_QUICK, gpu=DIGITS_GPU, paper=NO_CIFAR, seeds=1),
         kind="prediction",
         tags=("networks", "digits"),
     ),
     Claim(
         id="stochastic_collapse.digits_long_phase_collapse",
-        statement="A longer large-learning-rate phase before the drop leaves more collapsed neurons after fine-tuning (paper Fig. 6: fewer independent neurons).",
+        statement="A longer large-learning-rate phase before the drop leaves more collapsed neurons after fine-tuning, at equal total steps (paper Fig. 6: fewer independent neurons).",
         theory=at_least_one_more,
         practice=phase_collapse_practice,
         compare="at_least",
         tolerance=0.0,
-        tolerance_reason="integer counts: collapsed neurons after the latest drop minus after the earliest (mean over replicates) must be >= 1",
+        tolerance_reason="integer counts: collapsed neurons after the latest drop minus after the earliest (mean over replicates; every drop run trains the same "
+        "total steps) must be >= 1, decided by the 95% interval from the replicates' standard error",
         profiles=profiles(tiny=DIGITS_TINY, quick=DIGITS_QUICK, gpu=DIGITS_GPU, paper=NO_CIFAR, seeds=1),
         kind="prediction",
         tags=("networks", "digits", "learning-rate schedule"),
     ),
     Claim(
         id="stochastic_collapse.digits_long_phase_generalization",
-        statement="A later learning-rate drop yields higher final test accuracy (paper Fig. 6 caption; reported as measured on digits).",
+        statement="A later learning-rate drop yields higher final test accuracy (paper Fig. 6 caption), compared at equal total steps (reported as measured on digits).",
         theory=later_drop_not_worse,
         practice=phase_accuracy_practice,
         compare="at_least",
         tolerance=0.0,
-        tolerance_reason="sign claim, like the other digits claims: the point estimate of the accuracy difference (later minus earlier drop, "
-        "497 test images, 2 replicates each, se ~0.007) must be >= 0; a negative estimate is reported as not reproduced",
+        tolerance_reason="sign claim: the accuracy difference (latest minus earliest drop; every drop run trains the same total steps, the earlier drop "
+        "fine-tuning longer at the small rate) must be >= 0. Its se combines the replicates' spread and the paired per-image noise of the 497 test images "
+        "(quick: ~0.004), and the 95% interval decides: a null effect is INCONCLUSIVE, not a coin flip",
         profiles=profiles(tiny=DIGITS_TINY, quick=DIGITS_QUICK, gpu=DIGITS_GPU, paper=NO_CIFAR, seeds=1),
         paper_value=PaperValue(value="later drop -> higher accuracy", source="Fig. 6 caption", note="VGG-16/CIFAR-10 and ResNet-18/CIFAR-100; values not available"),
         kind="prediction",

@@ -2,8 +2,9 @@
 
 The data of a toy problem are part of its definition (a config `data_seed`), so theory and
 practice rebuild them identically. The expensive runs (the teacher-student mode grid, the
-two-phase schedules, the digits sweep) go through `ctx.shared`, keyed by every config value
-they read, so the claims that are read off one run compute it once.
+two-phase schedules, the full-network batch sweep, the digits sweep) go through
+`ctx.shared`, keyed by every config value they read, so the claims that are read off one run
+compute it once.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ import numpy as np
 from numerics.stochastic_collapse import (
     DigitsConfig,
     diagonal_teacher_student_problem,
+    mode_aligned_teacher_student_data,
     mode_test_mse,
     sgd_modes,
     single_neuron_data,
     train_digits,
+    train_linear_networks,
 )
 
 __all__ = [
@@ -30,6 +33,9 @@ __all__ = [
     "mode_select",
     "mode_grid",
     "two_phase_runs",
+    "full_network_zeta",
+    "full_network_data",
+    "full_network_runs",
     "digits_sweep",
     "collapsed",
     "digits_select",
@@ -119,6 +125,47 @@ def two_phase_runs(ctx):
     return ctx.shared("two_phase", lambda: _two_phase_run(ctx), **_two_phase_key(ctx))
 
 
+# --------------------------------------------------------------------------- full network
+
+
+def full_network_zeta(ctx):
+    """The label spread \\( \\zeta \\) of the mode-aligned data: the batch noise at batch size
+    `at_batch` (\\( \\sigma^2 = n\\zeta^2/B \\) per mode) has the same \\( \\eta\\sigma^2 \\) as the
+    diagonal script's `sigma_paper` at its learning rate `eta_paper`."""
+    return math.sqrt(ctx["sigma_paper"] ** 2 * ctx["eta_paper"] * ctx["at_batch"] / (ctx["eta"] * ctx["n"]))
+
+
+def full_network_data(ctx):
+    """The diagonal script's problem as a data set for the full network (see
+    `numerics.stochastic_collapse.mode_aligned_teacher_student_data`); part of the set-up, so
+    theory and practice build it identically from the config."""
+    return mode_aligned_teacher_student_data(N_diag=ctx["N_diag"], n=ctx["n"], rank=ctx["rank"], label_noise=ctx["label_noise"], seed=ctx["data_seed"],
+                                             samples_per_mode=ctx["samples_per_mode"], mode_noise=full_network_zeta(ctx))
+
+
+def _full_network_run(ctx):
+    c = ctx.config
+    D = full_network_data(ctx)
+    steps = c["steps"]
+    lr = c["eta"] * np.minimum(1.0, np.arange(1, steps + 1) / c["warmup"])  # the script's linear warm-up, then constant
+    # the modes of the data's X^T Y / N, computed here from the data (signs do not matter: p = a^T W b)
+    A, s_data, Bt = np.linalg.svd(D["X"].T @ D["Y"] / D["X"].shape[0])
+    out = train_linear_networks(D["X"], D["Y"], batch_sizes=c["batch_sizes"], lr_steps=lr, replicates=c["replicates"], seed=ctx.stream_seed("full_network") % 2**31,
+                                init_scale=c["init_scale"], avg_from=c["avg_from"], avg_every=c["avg_every"], modes=(A, Bt.T), teacher=D["W"], device=ctx.device,
+                                progress=ctx.progress)
+    sv = np.linalg.svd(out["W_final"], compute_uv=False)
+    return dict(p_time_mean=out["p_time_mean"], p_final=out["p_final"], test_mse_time_mean=out["test_mse_time_mean"], rank_final=(sv > c["eps"]).sum(-1),
+                train_loss_final=out["train_loss_final"], s_data=s_data)
+
+
+def full_network_runs(ctx):
+    """One batched ensemble per seed: `replicates` full networks per batch size, trained with
+    minibatch SGD on the mode-aligned data; time-averaged and final projections on the data's
+    modes, time-averaged test error, final rank."""
+    key = {k: (tuple(v) if isinstance(v, list) else v) for k, v in ctx.config.items() if k not in ("band", "near")}  # the comparison's bands do not change the run
+    return ctx.shared("full_network", lambda: _full_network_run(ctx), **key)
+
+
 # --------------------------------------------------------------------------- digits
 
 
@@ -130,11 +177,17 @@ def _digits_run(ctx):
         for r in range(c["replicates"]):
             sched.append(np.full(c["steps"], lr))
             tags.append(("lr", lr, r))
+    # equal total steps for every drop time (issue 16 §3): the latest drop is followed by
+    # `finetune_steps` at the small rate, and earlier drops fill the same total at the small rate
+    # (the paper fine-tunes a fixed 10k steps after each drop, so its earlier drops train less)
+    total = max(c["drops"]) + c["finetune_steps"]
+    if total > c["steps"]:
+        raise ValueError(f"the latest drop plus finetune_steps ({total}) exceeds steps ({c['steps']})")
     for drop in c["drops"]:
         for r in range(c["replicates"]):
             s = np.zeros(c["steps"])
             s[:drop] = c["lr_large"]
-            s[drop: drop + c["finetune_steps"]] = c["lr_small"]
+            s[drop:total] = c["lr_small"]
             sched.append(s)
             tags.append(("drop", drop, r))
     out = train_digits(sched, cfg, seed=ctx.stream_seed("digits") % 2**31, device=ctx.device, progress=ctx.progress)

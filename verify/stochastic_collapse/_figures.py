@@ -13,6 +13,7 @@ __all__ = [
     "neuron_threshold_figure",
     "neuron_probability_figure",
     "generalization_figure",
+    "full_network_figure",
     "collapse_vs_lr_figure",
 ]
 
@@ -99,6 +100,45 @@ def generalization_figure(ctx, pred, meas):
         ax.errorbar(m.raw["sigmas_paper"], m.value, 2 * np.asarray(m.stderr), fmt="s", ms=4, label="SGD (time average, ±2 se)")
     ax.set_xlabel(r"SGD noise $\sigma$ (paper units)")
     ax.set_ylabel("test MSE")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def full_network_figure(ctx, pred, meas):
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
+    bs = np.asarray(pred.raw["batch_sizes"], float)
+    ax = axes[0]
+    ax.plot(bs, pred.raw["surviving"], "k-o", ms=4, label=r"theory: modes with $\hat s > \eta\sigma_B^2/2$")
+    surv = np.array([m.raw["surviving"] for m in meas])
+    rank = np.array([m.raw["rank_final"].mean(1) for m in meas])
+    ax.errorbar(bs, surv.mean(0), 2 * surv.std(0, ddof=1) / np.sqrt(len(meas)) if len(meas) > 1 else None, fmt="s", color="C0", ms=5,
+                label=f"SGD: projected modes > {ctx['eps']:g} (±2 se, {len(meas)} seeds)")
+    ax.plot(bs, rank.mean(0), "x", color="C1", label=f"SGD: rank of $VU$ (sv > {ctx['eps']:g})")
+    ax.set_xscale("log", base=2)
+    ax.set_xlabel("batch size (largest = full batch)")
+    ax.set_ylabel("surviving modes")
+    ax.legend(fontsize=7)
+    ax = axes[1]
+    s = np.asarray(pred.raw["s_hat"])
+    order = np.argsort(s)
+    p_meas = np.mean([m.raw["p_time_mean"].mean(1) for m in meas], 0)
+    for j, B in enumerate(bs):
+        ax.plot(s[order], pred.raw["p_mean"][j][order], "-", color=f"C{j}", lw=1)
+        ax.plot(s, p_meas[j], "o", color=f"C{j}", ms=3, label=f"B = {int(B)}")
+    ax.plot([0, s.max()], [0, s.max()], ":", color="grey", lw=0.8)
+    ax.set_xlabel(r"data singular value $\hat s_k$")
+    ax.set_ylabel(r"mode $p_k = a_k^\top VU b_k$ (time average)")
+    ax.set_title("soft-thresholding (lines: theory)", fontsize=8)
+    ax.legend(fontsize=7)
+    ax = axes[2]
+    ax.plot(bs, pred.raw["test_mse"], "k-o", ms=4, label="theory (stationary law)")
+    mse = np.array([m.raw["test_mse_time_mean"].mean(1) for m in meas])
+    ax.errorbar(bs, mse.mean(0), 2 * mse.std(0, ddof=1) / np.sqrt(len(meas)) if len(meas) > 1 else None, fmt="s", color="C0", ms=5, label="SGD (time average, ±2 se)")
+    ax.set_xscale("log", base=2)
+    ax.set_xlabel("batch size")
+    ax.set_ylabel(r"test MSE mean$((VU - W)^2)$")
     ax.legend(fontsize=7)
     fig.tight_layout()
     return fig
