@@ -414,3 +414,63 @@ def test_claim_end_to_end_tiny(claim_id):
         assert res.verdict == "PASS", (claim_id, res.error, res.tolerance, res.reason)
     if name in FIGURES:
         assert res.figure_png and res.record.get("figure_error") is None, res.record.get("figure_error")
+
+
+# ----------------------------------------------------------------------------- mutation test (issue 16 §2)
+
+
+def _code_uses(fn, name: str) -> bool:
+    """Whether `fn`'s code, or a function or lambda nested in it, refers to the global `name`."""
+    import types
+
+    stack = [fn.__code__]
+    while stack:
+        code = stack.pop()
+        if name in code.co_names:
+            return True
+        stack.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
+    return False
+
+
+#: the predictions whose theory side calls the closed-form trajectory directly
+WHITENED_USERS = sorted(c.id for c in CLAIMS if c.kind == "prediction" and _code_uses(c.theory, "whitened_trajectory"))
+
+
+def test_mutation_targets_are_the_trajectory_predictions():
+    assert WHITENED_USERS == ["lazy_rich.closed_form_vs_ode", "lazy_rich.delayed_rich_loss_time", "lazy_rich.downstream_dip"]
+
+
+@pytest.mark.parametrize("claim_id", WHITENED_USERS)
+def test_a_slightly_wrong_trajectory_fails_its_predictions(claim_id, monkeypatch):
+    """A prediction must tell a wrong theory from the right one: scaling the closed-form
+    trajectory (a, w) by 1.01 where the verify modules call it turns PASS into FAIL."""
+    import verify.lazy_rich._exact_solution as exact_mod
+    import verify.lazy_rich._regimes as regimes_mod
+
+    right = run_claim(claim_id)
+    assert right.verdict == "PASS", (claim_id, right.error, right.reason)
+    true_trajectory = th.whitened_trajectory
+
+    def off_by_one_percent(*args, **kwargs):
+        a, w = true_trajectory(*args, **kwargs)
+        return 1.01 * a, 1.01 * w
+
+    for mod in (exact_mod, regimes_mod):
+        monkeypatch.setattr(mod, "whitened_trajectory", off_by_one_percent)
+    wrong = run_claim(claim_id)
+    assert wrong.verdict == "FAIL", (claim_id, wrong.error, wrong.tolerance)
+
+
+def test_kernel_monotone_reason_states_the_measured_smallest_decrease():
+    """The tolerance reason of kernel_lazy_monotone quotes the smallest decrease of S(0, 20) on its
+    quick grid (the closed form, which the integration matches to 1e-12): 7.45e-6, delta 16 -> 64."""
+    from verify.lazy_rich._problems import FIG3_BETA0, FIG3_BETA_STAR
+    from verify.lazy_rich._profiles import FIG3
+
+    S = [float(th.single_neuron_kernel_distance(*init_from_beta(FIG3_BETA0, dl), FIG3_BETA_STAR, np.array(FIG3["t_eval"])))
+         for dl in FIG3["deltas"]]
+    dec = -np.diff(S)
+    assert np.argmin(dec) == FIG3["deltas"].index(16.0)
+    assert 7.4e-6 < dec.min() < 7.5e-6
+    claim = next(c for c in CLAIMS if c.id == "lazy_rich.kernel_lazy_monotone")
+    assert "7.45e-6" in claim.tolerance_reason and "1e-4" not in claim.tolerance_reason

@@ -528,3 +528,59 @@ def test_claim_end_to_end_tiny(claim_id):
         assert res.verdict == "PASS", (claim_id, res.error, [m.info for m in res.measurements])
     if name == "device_equals_cpu":  # the tiny profile runs the gpu path: subset equality and the "big" run
         assert res.measurements[0].info["big_items"] == 3000
+
+
+# ------------------------------------------------------------------ mutation test (issue 16 §2)
+
+#: sizes at which recall_vs_k resolves a 15% error of the split model: 10k planted pairs at k = 256 (miss rate
+#: ~0.19, binomial SE 0.004, theory SE 0.003). The tiny profile (150 pairs, k = 8, miss rate ~1%) cannot: a 15% error
+#: moves its recall by 0.0015 against an SE of 0.013. A 10% error is at the edge even here (z 1.2 -> 3.6 one way,
+#: 1.2 -> ~2 the other), so the test uses 15%, both ways.
+RECALL_DISCRIMINATIVE = dict(n_orig=20000, n_dup=10000, ks=[256], n_holdout=16384)
+
+
+def _code_uses(fn, name: str) -> bool:
+    """Whether `fn`'s code, or a function or lambda nested in it, refers to the global `name`."""
+    import types
+
+    stack = [fn.__code__]
+    while stack:
+        code = stack.pop()
+        if name in code.co_names:
+            return True
+        stack.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
+    return False
+
+
+def test_the_split_model_is_used_by_recall_vs_k_alone():
+    users = [c.id for c in CLAIMS if c.kind == "prediction" and _code_uses(c.theory, "split_probability_mc")]
+    assert users == ["semdedup.recall_vs_k"]
+
+
+def test_a_slightly_wrong_split_model_fails_recall_vs_k(monkeypatch):
+    """A prediction must tell a wrong theory from the right one: the split model's miss probability
+    scaled by 1.15 or 1/1.15 (where `_recall` uses it) turns recall_vs_k's PASS into FAIL."""
+    import verify.semdedup._recall as recall_mod
+
+    right = run_claim("semdedup.recall_vs_k", **RECALL_DISCRIMINATIVE)
+    assert right.verdict == "PASS", (right.error, right.reason)
+    for factor in (1.15, 1 / 1.15):
+        def wrong(*args, factor=factor, **kwargs):
+            return np.minimum(factor * split_probability_mc(*args, **kwargs), 1.0)
+
+        monkeypatch.setattr(recall_mod, "split_probability_mc", wrong)
+        res = run_claim("semdedup.recall_vs_k", **RECALL_DISCRIMINATIVE)
+        assert res.verdict == "FAIL", (factor, res.error, res.tolerance)
+
+
+def test_recall_soft_top2_resolves_only_a_gross_error_of_its_model(monkeypatch):
+    """recall_soft_top2's miss rate is ~0.5% at k = 256, so a 15% error of the soft-miss model moves
+    its recall by 7e-4, below the binomial SE (measured: z 0.03 -> 0.7, PASS); a factor-2 error
+    is told apart (z 3.1, FAIL). The claim is a prediction with that resolution."""
+    import verify.semdedup._recall as recall_mod
+    from theory.semdedup import soft_miss_probability_mc
+
+    monkeypatch.setattr(recall_mod, "soft_miss_probability_mc",
+                        lambda *a, **k: np.minimum(2.0 * soft_miss_probability_mc(*a, **k), 1.0))
+    res = run_claim("semdedup.recall_soft_top2", **RECALL_DISCRIMINATIVE, soft_margin=0.02)
+    assert res.verdict == "FAIL", (res.error, res.tolerance)

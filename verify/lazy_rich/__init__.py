@@ -361,7 +361,10 @@ CLAIMS: list[Claim] = [
         statement="S(0, 20) is strictly decreasing in delta over {-4, ..., 4, 16, 64} and tends to 0 as delta -> +inf (upstream is lazy).",
         theory=kernel_monotone_theory, practice=kernel_monotone_practice,
         compare="at_least", tolerance=0.0,
-        tolerance_reason="sign prediction: every consecutive decrease must be >= 0 (they are >= 1e-4, ODE error 1e-10)",
+        tolerance_reason="sign prediction: every consecutive decrease must be >= 0. On the quick/gpu/paper grid the smallest, "
+                         "S(0,20) at delta = 16 minus at 64 (7.48e-6 - 2.98e-8), is 7.45e-6, six orders above the S error "
+                         "of the integration (<= 1e-12 against the closed form, kernel_distance_fig3); tiny's grid {-1, 0, 1} "
+                         "has decreases >= 0.15",
         profiles=profiles(tiny=FIG3_TINY, quick=FIG3, gpu=FIG3, paper=FIG3, seeds=1), aggregate="worst", tags=("regimes", "kernel"),
     ),
     Claim(
@@ -556,15 +559,30 @@ CLAIMS: list[Claim] = [
     Claim(
         id="lazy_rich.grokking_upstream_faster",
         kind="prediction",
-        statement="Upstream initialisation (first layer small relative to the readout) shortens the time to grok modular addition "
-                  "(Sec. 6; our two-layer ReLU MLP + GD proxy of the paper's transformer).",
+        statement="PROXY for the paper's transformer grokking (Sec. 6d), not its set-up: in a two-layer ReLU MLP trained by "
+                  "full-batch GD on modular addition, upstream initialisation (first layer x alpha < 1, readout / alpha) reaches "
+                  "the test-accuracy threshold in fewer steps than balanced, and balanced in fewer than downstream (accuracy "
+                  "evaluated after every step).",
         theory=grok_theory, practice=grok_practice,
         compare="at_least", tolerance=0.0,
         tolerance_reason="sign prediction on log step ratios, median over seeds (bootstrap interval in the report); runs that do "
                          "not reach the accuracy threshold are censored at max_steps",
         profiles=profiles(tiny=GROKKING_TINY, quick=GROKKING_QUICK, gpu=GROKKING_GPU, paper=GROKKING_GPU,
                           seeds={"quick": 3, "gpu": 5, "paper": 5}),
-        aggregate="median", figure=grok_fig, tags=("deep", "grokking", "experiment"),
+        aggregate="median", figure=grok_fig, tags=("deep", "grokking", "experiment", "proxy"),
+        deviation=(
+            "Upstream is not faster in this proxy; downstream is slower, as predicted. First step at which test "
+            "accuracy reaches 0.9 (evaluated after every step), p = 23, alpha = 0.5 / 1 / 2, quick: steps "
+            "(upstream, balanced, downstream) = (1781, 1613, 2155), (1704, 1423, 1951), (1741, 1756, 1558); median "
+            "log(t_balanced/t_upstream) = -0.099 and log(t_downstream/t_balanced) = +0.29 (3 seeds, bootstrap "
+            "interval of the shortfall [0.099, 0.180], FAIL); over 8 seeds the medians are -0.099 (6 of 8 negative) "
+            "and +0.18 (6 of 8 positive), shortfall interval [-0.003, 0.18], INCONCLUSIVE. Upstream memorises the "
+            "training set about 2.6x sooner (12-15 steps against 31-40 balanced, 322-725 downstream) but generalises "
+            "later. The paper's set-up (a transformer on modular arithmetic, presumably Nanda et al.'s one-layer "
+            "p = 113 model; optimiser, alpha grid and train fraction not recovered) is not this MLP. Here weight "
+            "decay shrinks the imbalance by (1 - lr wd)^2 per step, to 0.1% of its initial value by step 1700, so "
+            "the initialisation has been forgotten long before the network generalises."
+        ),
     ),
     Claim(
         id="lazy_rich.digits_kernel_distance",

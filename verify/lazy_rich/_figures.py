@@ -90,7 +90,7 @@ def grok_fig(ctx, prediction, measurements):
     ax.set_xticks([0, 1, 2], ["upstream", "balanced", "downstream"])
     ax.set_ylabel("steps to test accuracy threshold")
     ax.set_yscale("log")
-    ax.set_title("Grokking proxy (one line per seed)")
+    ax.set_title("Grokking proxy: 2-layer MLP, not the paper's transformer (one line per seed)", fontsize=9)
     fig.tight_layout()
     return fig
 

@@ -131,11 +131,13 @@ RELU_GRID_TINY = dict(RELU_GRID_QUICK, d=5, n=20, m=6, n_test=50, steps=5, taus=
 LAZY_THRESHOLDS = dict(S_max=1e-2, hamming_max=1.0)
 
 # ------------------------------------------------------------------ deep networks (claim 24)
-GROKKING_QUICK = dict(p=23, width=256, train_fraction=0.6, lr=2.0, weight_decay=1e-3, max_steps=3000, eval_every=50,
+#: the MLP proxy of the paper's transformer grokking; test accuracy is evaluated after every step (the first step at
+#: which it reaches `test_acc`; an evaluation costs two forward passes, ~0.7x a training step)
+GROKKING_QUICK = dict(p=23, width=256, train_fraction=0.6, lr=2.0, weight_decay=1e-3, max_steps=3000, eval_every=1,
                       test_acc=0.9, alpha_up=0.5, alpha_down=2.0)
-GROKKING_GPU = dict(p=47, width=512, train_fraction=0.5, lr=2.0, weight_decay=1e-3, max_steps=10000, eval_every=50,
+GROKKING_GPU = dict(p=47, width=512, train_fraction=0.5, lr=2.0, weight_decay=1e-3, max_steps=10000, eval_every=1,
                     test_acc=0.95, alpha_up=0.5, alpha_down=2.0)
-GROKKING_TINY = dict(GROKKING_QUICK, p=7, width=16, max_steps=20, eval_every=10)
+GROKKING_TINY = dict(GROKKING_QUICK, p=7, width=16, max_steps=20)
 
 DIGITS_QUICK = dict(n_train=500, n_probe=40, width=64, hidden_layers=2, alphas=[0.25, 0.5, 1.0], lr_scale=0.5,
                     steps=100, record_steps=[0, 10, 30, 100], eval_step=30)

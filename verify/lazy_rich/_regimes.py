@@ -151,7 +151,12 @@ def kernel_monotone_theory(ctx):
 
 def kernel_monotone_practice(ctx):
     m = kernel_fig3_practice(ctx)
-    return Measurement(value=-np.diff(m.value), info={"S_T": m.value.tolist()}, counters=m.counters)
+    dec = -np.diff(m.value)
+    i = int(np.argmin(dec))
+    deltas = ctx.config["deltas"]
+    return Measurement(value=dec, info={"S_T": m.value.tolist(), "smallest_decrease": float(dec[i]),
+                                        "smallest_between_deltas": [float(deltas[i]), float(deltas[i + 1])]},
+                       counters=m.counters)
 
 
 def _fig3_loss(a, w):

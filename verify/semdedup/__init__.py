@@ -5,7 +5,7 @@ Exactness claims compare a violation count with the theorem's 0 (kind "implement
 check invariants of the algorithm); recall claims compare with the split-probability model of
 `theory.semdedup` (z-scores with both sides' standard errors); cost and learning claims compare
 with the brief's thresholds. Test beds: Gaussian mixtures with planted copies (`_data.mixture`),
-sklearn digits with jittered copies, and first sentences of stdlib docstrings with planted
+sklearn digits with jittered copies (deduplicated in a learned, shift-invariant CNN embedding), and first sentences of stdlib docstrings with planted
 paraphrases embedded by the offline all-MiniLM-L6-v2.
 
 The theory and practice functions live in modules named after what they check: `_exact`
@@ -38,6 +38,7 @@ from verify.semdedup._profiles import (
     DEV_QUICK,
     DEV_TINY,
     DIGITS,
+    DIGITS_GPU,
     DIGITS_TINY,
     EXACT_REASON,
     MIX,
@@ -234,28 +235,47 @@ CLAIMS: list[Claim] = [
     Claim(
         id="semdedup.learning_accuracy",
         kind="prediction",
-        statement="On digits with 5 jittered copies per image, training on the SemDeDup subset (eps removing "
-        ">= 80% of the planted copies) keeps test accuracy within about 1 point of training on everything, "
-        "with several times fewer gradient steps per epoch.",
+        statement="On digits with 5 jittered copies per image (one-pixel circular shifts plus noise), deduplicated in a "
+        "learned embedding (penultimate layer of a shift-invariant CNN trained on a disjoint split), training the same "
+        "CNN architecture on the SemDeDup subset (the eps at which >= 80% of the planted copies are removed as "
+        "duplicates of their own image) keeps held-out test accuracy within about 1 point of training on everything, "
+        "at equal epochs (several times fewer gradient steps).",
         theory=acc_gap_theory,
         practice=acc_gap_practice,
         compare="at_least",
         tolerance=0.0,
-        tolerance_reason="the brief's 'within about 1 point' is the threshold itself (max_drop = 0.01); 3 seeds, mean",
-        profiles=profiles(tiny=DIGITS_TINY, quick=DIGITS, gpu=dict(DIGITS, epochs=30), paper=skip(PAPER_DATA), seeds={"quick": 3, "gpu": 3}),
+        tolerance_reason="the brief's 'within about 1 point' is the threshold itself (max_drop = 0.01); mean over seeds, "
+        "decided by its t-interval (the paired test-set standard error of each seed's difference is a floor)",
+        profiles=profiles(tiny=DIGITS_TINY, quick=DIGITS, gpu=DIGITS_GPU, paper=skip(PAPER_DATA), seeds={"quick": 3, "gpu": 8}),
         paper_value=PaperValue(0.5, "abstract", "LAION: removing 50% costs minimal performance at half the training time"),
+        deviation=(
+            "2.4 points lost at equal epochs, not <= 1. The set-up was checked first (issue 16): the copies are near "
+            "in the embedding being deduplicated (removal precision 0.98-0.99 at eps 0.042-0.055, which removes "
+            "80-85% of the planted copies as duplicates of their own image; 3-6% of the 898 originals lose every "
+            "member against 9-12% under random pruning) and the learner shares the embedding's shift invariance. "
+            "Quick, 8 seeds: acc(SemDeDup) - acc(all) = -0.0239, 95% t-interval [-0.032, -0.016] with each seed's "
+            "paired test-set SE as floor (every seed between -0.032 and -0.015; the profile's 3 seeds: -0.025, "
+            "INCONCLUSIVE). Trained for as many steps as the full set (control, 8 seeds) the subset loses 0.86 "
+            "points (between-seed 95% interval [-1.3, -0.5]): most of the loss is the 3.3x fewer steps, the rest "
+            "the lost noisy views. The paper gives no per-task number we could read (CLIP ViT-B/16 on LAION-440M, "
+            "50% removed, 'minimal' loss at half the steps); there an epoch of the deduplicated half is still "
+            "hundreds of millions of samples, here 15 epochs of ~1.7k images (390 steps) leave a small CNN short of "
+            "the full set's accuracy. The gpu profile (30 epochs) reports the equal-steps control beside it."
+        ),
         tags=("learning", "C.7-8"),
     ),
     Claim(
         id="semdedup.learning_vs_random",
         kind="prediction",
-        statement="Random pruning to the same size is no better than SemDeDup (it drops some originals entirely).",
+        statement="Random pruning to the same size is no better than SemDeDup (it drops some originals entirely); "
+        "same test bed, embedding and learner as learning_accuracy.",
         theory=vs_random_theory,
         practice=vs_random_practice,
         compare="at_least",
         tolerance=0.0,
-        tolerance_reason="sign threshold (difference >= 0), mean over 3 seeds",
-        profiles=profiles(tiny=DIGITS_TINY, quick=DIGITS, gpu=dict(DIGITS, epochs=30), paper=skip(PAPER_DATA), seeds={"quick": 3, "gpu": 3}),
+        tolerance_reason="sign threshold (difference >= 0), mean over seeds, decided by its t-interval (the paired "
+        "test-set standard error of each seed's difference is a floor)",
+        profiles=profiles(tiny=DIGITS_TINY, quick=DIGITS, gpu=DIGITS_GPU, paper=skip(PAPER_DATA), seeds={"quick": 3, "gpu": 8}),
         tags=("learning", "C.7-8"),
     ),
     Claim(

@@ -81,19 +81,24 @@ def config_mixture(ctx, stream: str = "data"):
     )
 
 
-def digits_with_copies(rng: np.random.Generator, *, copies: int, noise: float, test_fraction: float):
-    """sklearn digits; each training image gets `copies` copies shifted by one pixel in a
-    random direction plus Gaussian noise (pixel scale 0..16).
+def digits_with_copies(rng: np.random.Generator, *, copies: int, noise: float, test_fraction: float, embed_fraction: float = 0.0):
+    """sklearn digits; each training image gets `copies` copies shifted circularly by one
+    pixel in a random direction plus Gaussian noise (pixel scale 0..16).
+
+    With `embed_fraction > 0`, that fraction of the images is held out as a third split,
+    disjoint from the training and test images, for training an embedding model.
 
     **Returns:** dict with `x_train (n, 8, 8)`, `y_train`, `group` (index of the original),
     `is_copy`, `x_test`, `y_test` (held-out originals), `x_test_jit`, `y_test_jit` (held-out
-    originals and their jittered copies: the training distribution), `n_orig`.
+    originals and their jittered copies: the training distribution), `x_embed`, `y_embed`
+    (the embedding split, possibly empty), `n_orig`.
     """
     pixels, y = digits()  # pixels / 16
     imgs = (pixels * 16.0).reshape(-1, 8, 8)  # exact: scaling by a power of two
     idx = rng.permutation(len(y))
     n_test = int(round(test_fraction * len(y)))
-    te, tr = idx[:n_test], idx[n_test:]
+    n_embed = int(round(embed_fraction * len(y)))
+    te, em, tr = idx[:n_test], idx[n_test : n_test + n_embed], idx[n_test + n_embed :]
     x0, y0 = imgs[tr], y[tr]
     shifts = [(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1) if (dy, dx) != (0, 0)]
 
@@ -122,6 +127,8 @@ def digits_with_copies(rng: np.random.Generator, *, copies: int, noise: float, t
         "y_test": yt,
         "x_test_jit": np.concatenate([xt] + [jitter(xt) for _ in range(copies)]),
         "y_test_jit": np.tile(yt, copies + 1),
+        "x_embed": imgs[em],
+        "y_embed": y[em],
         "n_orig": len(y0),
     }
 

@@ -7,6 +7,8 @@ tiny profile runs its gpu path (a CPU-vs-device subset and a "big" synthetic run
 
 from __future__ import annotations
 
+import numpy as np
+
 #: why a profile has no run at the paper's scale: the paper's data is not available offline
 PAPER_DATA = "needs the paper's data (LAION-440M CLIP embeddings / C4), which is not available offline"
 
@@ -20,9 +22,16 @@ REC_PAPER = dict(REC, n_orig=1000000, n_dup=100000, dim=64, n_comp=2000, theory_
 COST = dict(n_orig=90000, dim=64, n_comp=40, spread=0.6, n_dup=10000, sigma=0.1, niter=8, repeats=2, ppc=32,
             ks=[16, 32, 64, 128, 256, 512, 1024], r2_ks=[16, 64, 256, 1024], min_r2=0.9, skew_range=[1.0, 10.0])
 COST_GPU = dict(COST, n_orig=180000, n_dup=20000, dim=128)
-DIGITS = dict(copies=5, noise=1.0, test_fraction=0.3, embedding="pixel_pca", pca_dim=32, k=10,
-              eps_grid=[0.005, 0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2], target_removed=0.8,
-              epochs=15, batch=64, lr=3e-3, max_drop=0.01)
+#: eps candidates of the learning claims, 15% apart from 0.002 to 0.5 (eps is the smallest that removes the target
+#: fraction of the planted copies)
+EPS_GRID = [float(f"{x:.3g}") for x in np.geomspace(0.002, 0.5, 41)]
+#: the learning effect (C.7-8): digits + 5 jittered copies, a disjoint 20% split trains the embedding CNN, the same
+#: CNN architecture (circular padding, global max-pool) learns; see `_learning` for why
+DIGITS = dict(copies=5, noise=1.0, test_fraction=0.3, embed_fraction=0.2, embedding="cnn", embed_epochs=30, pca_dim=32,
+              learner="cnn", width=16, k=10, eps_grid=EPS_GRID, target_removed=0.8, epochs=15, batch=64, lr=3e-3,
+              max_drop=0.01, equal_steps_control=False)
+#: gpu: 30 epochs, and the SemDeDup subset also trained for as many steps as the full set (reported in `info`)
+DIGITS_GPU = dict(DIGITS, epochs=30, equal_steps_control=True)
 TEXT = dict(n_texts=300, n_planted=100, k=8, eps=0.15, target_precision=0.8, target_recall=0.8)
 DEV_QUICK = dict(n_subset=6000, n_dup_subset=600, dim=32, n_comp=20, spread=0.5, sigma=0.1, k_subset=16, eps=0.05,
                  ppc=64, n_big=0, device="auto")
@@ -44,6 +53,6 @@ MONOTONE_TINY = dict(MIX, k=8, eps_list=[0.0, 1e-6, 0.001, 0.01, 0.03, 0.05, 0.1
                      n_orig=200, n_dup=30, n_exact=8)
 REC_TINY = dict(REC, n_orig=600, n_dup=150, n_holdout=1024, theory_reps=2, noise_draws=2)
 COST_TINY = dict(COST, n_orig=1500, n_dup=200, ks=[2, 4, 8, 16], r2_ks=[2, 4, 8, 16], repeats=1)
-DIGITS_TINY = dict(DIGITS, epochs=1, eps_grid=[0.05, 0.2])
+DIGITS_TINY = dict(DIGITS, epochs=1, embed_epochs=2, eps_grid=[0.05, 0.2])
 TEXT_TINY = dict(TEXT, n_texts=40, n_planted=10, k=2)
 DEV_TINY = dict(DEV_GPU, n_subset=800, n_dup_subset=80, dim=16, n_comp=5, k_subset=4, n_big=3000, k_big=6, n_comp_big=8)
