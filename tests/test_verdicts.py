@@ -99,3 +99,10 @@ def test_end_to_end_verdicts_reports_and_exit_status(tmp_path, capsys):
     assert rows["verdicts.exact"]["kind"] == "implementation"
     html = (tmp_path / "rep" / "report.html").read_text()
     assert html.index("<svg class='forest'") < html.index("<table")
+
+
+def test_a_point_estimate_at_the_tolerance_up_to_rounding_needs_no_finite_seed_count():
+    c = _claim(compare="at_least", tolerance=0.0)
+    out = _decide(c, [0.1, -0.1, 0.1 + 1e-17, -0.1])  # mean is ~1e-18 from the threshold
+    assert out["verdict"] == "INCONCLUSIVE"
+    assert out["seeds_needed"] is None and "infinitely many" in out["reason"]

@@ -258,7 +258,8 @@ def decide(claim: Claim, pred: Prediction, values: list[Any], stderrs: list[Any]
     else:
         gap = abs(error - tol)
         # seeds at which the same spread would put the interval on one side of the tolerance
-        needed = math.inf if gap == 0 else math.ceil(max(n, 1) * ((hi - lo) / 2 / gap) ** 2)
+        tiny_gap = gap <= 1e-9 * max(1.0, abs(tol), hi - lo)  # at the tolerance to rounding: no count of seeds decides it
+        needed = math.inf if tiny_gap else math.ceil(max(n, 1) * ((hi - lo) / 2 / gap) ** 2)
         out.update(
             verdict="INCONCLUSIVE",
             seeds_needed=needed if math.isfinite(needed) else None,
