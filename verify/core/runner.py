@@ -186,6 +186,39 @@ def _compare(claim: Claim, pred: Prediction, values: list[Any], stderrs: list[An
     return float(comp.error_fn(pred.value, m, pred.stderr, sm)), m, sm
 
 
+def _error_bootstrap(claim: Claim, pred: Prediction, values: list[Any], level: float = 0.95) -> tuple[float, float] | None:
+    """Bootstrap interval over seeds of the claim's comparison error."""
+
+    def err_stat(x):
+        try:
+            return float(_compare(claim, pred, list(x), [None] * len(x))[0])
+        except ValueError:  # e.g. a resample of identical seeds has no spread for 'z'
+            return math.nan
+
+    return M.bootstrap_ci(np.asarray(values, dtype=float), err_stat, level=level)
+
+
+def cell_payload(c: CellSpec, claim: Claim | None, store_root: str, suite: str, device: str, *, data_dir: str | None = None,
+                 plugins: Sequence[str] = (), threads: int | None = None, sys_path: Sequence[str] = (),
+                 refresh_shared: Any = None) -> dict[str, Any]:
+    """What an executor hands `execute_cell` for one cell. The cell runs on `device` only
+    when its claim needs a GPU (`Claim.need`); every other cell gets `"cpu"`. The need is
+    not part of the cell's hash."""
+    need = claim.need(c.profile, c.role) if claim is not None else "cpu"
+    return {
+        "cell": {f.name: getattr(c, f.name) for f in dataclasses.fields(c)},
+        "store_root": store_root,
+        "suite": suite,
+        "need": need,
+        "device": device if need == "gpu" else "cpu",
+        "data_dir": data_dir,
+        "plugins": list(plugins),
+        "threads": threads,
+        "sys_path": list(sys_path),
+        "refresh_shared": refresh_shared,
+    }
+
+
 def _error_interval(claim: Claim, pred: Prediction, m_val: Any, m_se: Any, n: int, level: float) -> tuple[float, float] | None:
     """The comparison error over the measured value's interval `m ± q·se` (scalar values,
     mean/median aggregates): `q` is Student's t with n - 1 degrees of freedom (normal for a
@@ -232,15 +265,7 @@ def decide(claim: Claim, pred: Prediction, values: list[Any], stderrs: list[Any]
     interval = _error_interval(claim, pred, m_val, m_se, n, claim.level)
     how = f"{claim.level:.0%} t-interval of the measured value" if n >= 2 else f"{claim.level:.0%} interval from the measurement's own standard error"
     if interval is None and n >= 2 and _is_numeric(values[0]) and np.ptp(np.asarray(per_seed_err, dtype=float)) > 0:
-        arr = np.asarray(values, dtype=float)
-
-        def err_stat(x):
-            try:
-                return float(_compare(claim, pred, list(x), [None] * len(x))[0])
-            except ValueError:
-                return math.nan
-
-        interval = M.bootstrap_ci(arr, err_stat, level=claim.level)
+        interval = _error_bootstrap(claim, pred, values, level=claim.level)
         how = f"{claim.level:.0%} bootstrap over {n} seeds"
     if interval is None:
         return out
@@ -363,14 +388,7 @@ def aggregate(
     numeric = all(_is_numeric(v) for v in values) and claim.compare != "equal"
     if numeric and len(values) >= 2:
         arr = np.asarray(values, dtype=float)
-
-        def err_stat(x):
-            try:
-                return float(_compare(claim, pred, list(x), [None] * len(x))[0])
-            except ValueError:  # e.g. a resample of identical seeds has no spread for 'z'
-                return math.nan
-
-        result["error_ci"] = M.bootstrap_ci(arr, err_stat)
+        result["error_ci"] = _error_bootstrap(claim, pred, values)
         if arr[0].ndim == 0:
             how = claim.aggregate if claim.aggregate in ("mean", "median") else "mean"
             result["measured_ci"] = M.bootstrap_ci(arr, lambda x: float(np.median(x) if how == "median" else np.mean(x)))
@@ -613,20 +631,10 @@ def run_claims(
                 reuse_counts[i] += 1
                 continue
             queued.add(c.hash)
-            need = it.claim.need(c.profile, c.role) if it.claim is not None else "cpu"
             payloads.append(
-                {
-                    "cell": {f.name: getattr(c, f.name) for f in dataclasses.fields(c)},
-                    "store_root": str(store.root),
-                    "suite": store.suite,
-                    "need": need,  # where the executor runs it (Claim.need); not part of the cell's hash
-                    "device": device if need == "gpu" else "cpu",  # the cell's ctx.device
-                    "data_dir": data_dir,
-                    "plugins": list(plugins),
-                    "threads": int(threads_env) if threads_env else None,
-                    "sys_path": list(sys.path),
-                    "refresh_shared": refresh_shared,
-                }
+                cell_payload(c, it.claim, str(store.root), store.suite, device, data_dir=data_dir, plugins=plugins,
+                             threads=int(threads_env) if threads_env else None, sys_path=list(sys.path),
+                             refresh_shared=refresh_shared)
             )
             payload_cells.append(c)
 

@@ -51,7 +51,7 @@ def run_claim(
     """
     from verify.core.executor import execute_cell
     from verify.core.registry import Registry, find_claim
-    from verify.core.runner import aggregate, plan
+    from verify.core.runner import aggregate, cell_payload, plan
     from verify.core.spec import RunEntry
     from verify.core.store import environment
 
@@ -71,17 +71,7 @@ def run_claim(
     with tempfile.TemporaryDirectory(prefix="dltheory-test-", dir=store_root) as root:
         cells: dict[str, tuple[dict[str, Any], Any]] = {}
         for c in item.spec.cells():
-            payload = {
-                "cell": {f.name: getattr(c, f.name) for f in dataclasses.fields(c)},
-                "store_root": root,
-                "suite": "test",
-                "device": device,
-                "data_dir": data_dir,
-                "plugins": [],
-                "threads": None,
-                "sys_path": [],
-            }
-            cells[c.hash] = execute_cell(payload)
+            cells[c.hash] = execute_cell(cell_payload(c, claim, root, "test", device, data_dir=data_dir))
         result, _rows, _raw, png = aggregate(item, cells, device, environment(device), 0, len(cells))
     result.pop("_per_instance", None)
     clean = [c for c in item.spec.cells() if c.variant == "clean"]
