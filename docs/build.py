@@ -14,6 +14,7 @@ Everything generated is git-ignored.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib
 import json
 import os
@@ -55,6 +56,35 @@ def agreement_table(paper: str, report: Path | None) -> str:
                  f"{r.get('compare', '')} ≤ {fmt(r.get('tolerance'))}"]
         out.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
     return "\n".join(out) + "\n"
+
+
+def provenance_section(paper: str) -> str:
+    """Markdown list, per claim of `verify.<paper>`, of what is the paper's (its statement,
+    set-up and number) and what is our reconstruction, from the claims' `Provenance` and
+    `PaperValue` (the objects the harness runs)."""
+    from verify.core.reporting.tables import paper_value_text
+    from verify.core.registry import paper_registry
+
+    try:
+        reg = paper_registry(paper)
+    except KeyError:
+        return ""
+    if reg.import_errors:
+        raise RuntimeError(f"verify.{paper} failed to import:\n{reg.import_errors[paper]}")
+    claims = list(reg.values())
+    out = ["## Claims: what is the paper's and what is ours", "",
+           "Generated from each claim's `provenance` and `paper_value` in `verify/" + paper + "/__init__.py`.", ""]
+    for c in claims:
+        pv = paper_value_text(dataclasses.asdict(c.paper_value), note=True) if c.paper_value else "none reported for this claim"
+        prov = c.provenance
+        out += [f"### `{c.id}`", "", f"*{c.kind or 'prediction'}* — {c.statement}", "",
+                f"- **Paper's number:** {pv}",
+                f"- **The paper's:** {prov.paper if prov else '*not yet stated*'}",
+                f"- **Our reconstruction:** {prov.ours if prov else '*not yet stated*'}"]
+        if c.deviation:
+            out.append(f"- **Known deviation:** {c.deviation}")
+        out.append("")
+    return "\n".join(out)
 
 
 def derivation_pages(report: Path | None) -> dict[str, str]:
@@ -149,7 +179,8 @@ def generate(report: Path | None) -> Path:
     if (DOCS / "papers").exists():
         (SRC / "papers").mkdir()
         for p in sorted((DOCS / "papers").glob("*.md")):
-            shutil.copy(p, SRC / "papers" / p.name)
+            text = p.read_text().rstrip() + "\n\n" + provenance_section(p.stem)
+            (SRC / "papers" / p.name).write_text(text)
             papers_nav.append({p.stem: f"papers/{p.name}"})
     (SRC / "derivations").mkdir()
     der_nav = []

@@ -474,3 +474,8 @@ def test_kernel_monotone_reason_states_the_measured_smallest_decrease():
     assert 7.4e-6 < dec.min() < 7.5e-6
     claim = next(c for c in CLAIMS if c.id == "lazy_rich.kernel_lazy_monotone")
     assert "7.45e-6" in claim.tolerance_reason and "1e-4" not in claim.tolerance_reason
+
+
+# ---- issue 18, helper A (xor, deep kernel, deep potential): add above this line
+
+# ---- issue 18, helper B (cnn filters, rhm, grokking transformer): add above this line

@@ -140,6 +140,15 @@ def test_every_claim_has_a_kind_and_a_tiny_profile(paper):
 
 
 @pytest.mark.parametrize("paper", PAPERS)
+def test_every_claim_states_what_is_the_papers(paper):
+    """Issue 16 §5: every claim says what is the paper's and what is our reconstruction
+    (`Provenance`), and a prediction whose `provenance.paper` cites a number shows it
+    (`paper_value`, or `PaperValue.unreadable` where it could not be read)."""
+    missing = [c.id for c in paper_registry(paper).values() if c.provenance is None]
+    assert not missing, f"claims without provenance: {missing}"
+
+
+@pytest.mark.parametrize("paper", PAPERS)
 def test_tests_use_the_harness_and_walk_both_faces(paper):
     text = (ROOT / "tests" / f"test_{paper}.py").read_text()
     assert "run_claim(" in text, f"test_{paper}.py does not run its claims through run_claim"

@@ -5,6 +5,7 @@ from verify.core.claims import (
     Claim as Claim,
     Measurement as Measurement,
     PaperValue as PaperValue,
+    Provenance as Provenance,
     Prediction as Prediction,
     Profile as Profile,
     SkipClaim as SkipClaim,

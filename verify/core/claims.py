@@ -45,6 +45,7 @@ __all__ = [
     "Comparison",
     "Measurement",
     "PaperValue",
+    "Provenance",
     "Prediction",
     "Profile",
     "SkipClaim",
@@ -137,11 +138,48 @@ class Measurement:
 @dataclasses.dataclass(frozen=True)
 class PaperValue:
     """A number the paper itself reports: shown beside ours as a reference, never used as
-    the theory value."""
+    the theory value.
+
+    `readable=False` (build it with `PaperValue.unreadable(source, note)`) says the paper
+    reports a number at `source` that could not be read from the recovered text; the report
+    says so instead of showing a value. A claim about which the paper states no number has
+    `paper_value=None` and says so in its `Provenance`."""
 
     value: Any
     source: str  # "Fig. 3", "Table 1", "Sec. 4.2"
     note: str = ""
+    readable: bool = True
+
+    def __post_init__(self) -> None:
+        if not str(self.source).strip():
+            raise ValueError("PaperValue: source must name where in the paper the number is")
+        if not self.readable and self.value is not None:
+            raise ValueError("PaperValue: an unreadable number has value None")
+
+    @classmethod
+    def unreadable(cls, source: str, note: str) -> "PaperValue":
+        """The paper reports a number at `source` that could not be read (`note`: why)."""
+        if not str(note).strip():
+            raise ValueError("PaperValue.unreadable: note must say why the number could not be read")
+        return cls(None, source, note, readable=False)
+
+
+@dataclasses.dataclass(frozen=True)
+class Provenance:
+    """What of a claim is the paper's and what is our reconstruction.
+
+    - `paper`: what the paper states or did (set-up, statement, number, with its place:
+      "Fig. 5b", "§6c", "brief B.5"), or "qualitative in the paper" / "not in the recovered text".
+    - `ours`: what we reconstructed or chose (data stand-in, sizes, estimator, thresholds).
+
+    `docs/build.py` lists both, per claim, on the paper's page."""
+
+    paper: str
+    ours: str
+
+    def __post_init__(self) -> None:
+        if not str(self.paper).strip() or not str(self.ours).strip():
+            raise ValueError("Provenance: both paper and ours must be stated")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -434,7 +472,9 @@ class Claim:
     - `aggregate`: how per-seed measurements are combined before comparing: `"mean"`,
       `"median"`, or `"worst"` (each seed is compared; the largest error counts).
       `compare="equal"` always compares every seed (exact claims hold seed by seed).
-    - `paper_value`: the paper's own number, shown beside ours.
+    - `paper_value`: the paper's own number, shown beside ours (`PaperValue.unreadable`
+      where the paper reports one that could not be read; `None` where it reports none).
+    - `provenance`: what is the paper's and what is our reconstruction (`Provenance`).
     - `figure`: optional `(ctx, prediction, measurements) -> matplotlib.figure.Figure`.
     - `tags`: groups for the report (phenomenon, regime, architecture).
     - `kind`: what the claim tests. `"prediction"`: theory against an independent route
@@ -466,6 +506,7 @@ class Claim:
     profiles: Mapping[str, Profile]
     aggregate: Literal["mean", "median", "worst"] = "mean"
     paper_value: PaperValue | None = None
+    provenance: Provenance | None = None
     figure: Callable[..., Any] | None = None
     tags: tuple[str, ...] = ()
     kind: str | None = None

@@ -554,6 +554,7 @@ def base_result(claim: Claim | None, profile: str, spec: ClaimRunSpec | None, cl
             aggregate=claim.aggregate,
             tags=list(claim.tags),
             paper_value=dataclasses.asdict(claim.paper_value) if claim.paper_value else None,
+            provenance=dataclasses.asdict(claim.provenance) if claim.provenance else None,
             kind=claim.kind or "prediction",
             deviation=claim.deviation,
             level=claim.level,

@@ -596,4 +596,6 @@ CLAIMS: list[Claim] = [
                           seeds={"quick": 3, "gpu": 5, "paper": 5}),
         aggregate="median", figure=digits_fig, tags=("deep", "kernel", "experiment"),
     ),
+    # ---- issue 18, helper A: xor_partition_rapid, deep_kernel_distance, deep_potential (add above this line)
+    # ---- issue 18, helper B: cnn_filters_simpler, rhm_sample_complexity, grokking_transformer (add above this line)
 ]

@@ -145,3 +145,8 @@ DIGITS_GPU = dict(n_train=1500, n_probe=40, width=256, hidden_layers=3, alphas=[
                   steps=1000, record_steps=[0, 10, 30, 100, 300, 1000], eval_step=100)
 DIGITS_TINY = dict(DIGITS_QUICK, n_train=50, n_probe=5, width=8, hidden_layers=1, alphas=[0.5, 1.0], steps=4,
                    record_steps=[0, 2, 4], eval_step=2)
+
+
+# ---- issue 18, helper A (xor, deep kernel, deep potential): add above this line
+
+# ---- issue 18, helper B (cnn filters, rhm, grokking transformer): add above this line

@@ -16,7 +16,7 @@ from typing import Any
 
 from verify.core.metrics import FAMILIES, schema
 from verify.core.reporting.forest import forest_svg
-from verify.core.reporting.tables import HEADLINE, PAPER_TITLES, VERDICT_ORDER, by_kind, counts_text, fmt, headline_metrics, slug, verdict_label
+from verify.core.reporting.tables import HEADLINE, PAPER_TITLES, VERDICT_ORDER, by_kind, counts_text, fmt, headline_metrics, paper_value_text, slug, verdict_label
 
 __all__ = ["render_report_html", "write_site", "CSS"]
 
@@ -65,7 +65,7 @@ def _summary_table(results: Sequence[dict[str, Any]], link) -> str:
             f"<tr><td>{name}</td><td>{_e(r.get('kind') or 'prediction')}</td><td class='verdict {_e(r.get('verdict'))}' title='{_e(r.get('reason', ''))}'>{_e(verdict_label(r))}</td>"
             f"<td>{_val(r.get('theory'))}</td><td>{_val(r.get('measured'))}</td>"
             f"<td>{_val(r.get('error'))}{(' ' + _e(fmt(ci))) if ci else ''}</td><td>{tol}</td>"
-            f"<td>{(_e(fmt(pv['value'])) + ' <span class=muted>(' + _e(pv['source']) + ')</span>') if pv else ''}</td></tr>"
+            f"<td title='{_e((pv or {}).get('note', ''))}'>{_e(paper_value_text(pv))}</td></tr>"
         )
     rows.append("</table>")
     return "\n".join(rows)
@@ -123,7 +123,9 @@ def _claim_detail(r: dict[str, Any], figure_src: str | None) -> str:
         ("tolerance reason", r.get("tolerance_reason", "")),
         ("seeds", r.get("seeds")),
         ("per-seed error", fmt(r.get("per_seed_error"))),
-        ("paper's number", (f"{fmt(r['paper_value']['value'])} ({r['paper_value']['source']}) {r['paper_value'].get('note', '')}" if r.get("paper_value") else "—")),
+        ("paper's number", paper_value_text(r.get("paper_value"), note=True) or "— (the paper states no number for this claim)"),
+        ("what is the paper's", (r.get("provenance") or {}).get("paper", "—")),
+        ("what is our reconstruction", (r.get("provenance") or {}).get("ours", "—")),
         ("spec hash / code version", f"{r.get('spec_hash')} / {r.get('code_version')}"),
         ("git commit / device", f"{(r.get('env') or {}).get('git_commit')} / {(r.get('env') or {}).get('device', r.get('device'))}"),
     ]

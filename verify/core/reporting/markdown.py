@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from verify.core.metrics import FAMILIES
-from verify.core.reporting.tables import HEADLINE, PAPER_TITLES, VERDICT_ORDER, by_kind, counts_text, fmt, headline_metrics, verdict_label
+from verify.core.reporting.tables import HEADLINE, PAPER_TITLES, VERDICT_ORDER, by_kind, counts_text, fmt, headline_metrics, paper_value_text, verdict_label
 
 __all__ = ["render_markdown", "summary_lines", "verdict_counts"]
 
@@ -58,7 +58,7 @@ def render_markdown(results: Sequence[dict[str, Any]], meta: dict[str, Any]) -> 
                         fmt(r.get("measured")),
                         err,
                         f"{r.get('compare', '')} ≤ {fmt(r.get('tolerance'))}" if r.get("compare") else "",
-                        f"{fmt(pv['value'])} ({pv['source']})" if pv else "",
+                        paper_value_text(pv),
                     )
                 )
                 + " |"

@@ -90,6 +90,20 @@ def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_")[:120] or "claim"
 
 
+def paper_value_text(pv: dict[str, Any] | None, note: bool = False) -> str:
+    """The paper's number of a result record as text: "value (source)", "could not be read
+    (source)" for `PaperValue.unreadable`, "" when the paper reports none."""
+    if not pv:
+        return ""
+    if pv.get("readable", True) is False:
+        text = f"could not be read ({pv.get('source', '')})"
+    else:
+        text = f"{fmt(pv.get('value'))} ({pv.get('source', '')})"
+    if note and pv.get("note"):
+        text += f" {pv['note']}"
+    return text
+
+
 def fmt(x: Any, digits: int = 3) -> str:
     """A compact human-readable rendering of a number, array summary or n/a string."""
     if x is None:
@@ -161,7 +175,7 @@ def claim_rows(results: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
             "error_ci_high": (r.get("error_ci") or [None, None])[1],
             "tolerance": r.get("tolerance"),
             "compare": r.get("compare"),
-            "paper_value": json.dumps(pv.get("value")) if pv else "",
+            "paper_value": (json.dumps(pv.get("value")) if pv.get("readable", True) else "could not be read") if pv else "",
             "paper_value_source": pv.get("source", "") if pv else "",
             "n_seeds": len(r.get("seeds") or []),
             "profile": r.get("profile"),
