@@ -59,6 +59,15 @@ def test_calibration_coverage_and_na():
     assert "need >= 10" in M.calibration(1.0, 0.1, [1.0] * 3, [None] * 3)["coverage"]
 
 
+def test_calibration_of_an_interval_theory_or_mismatched_shapes_is_na():
+    """An `interval` claim's theory is (low, high); a vector stderr of another shape used to
+    crash the aggregation."""
+    interval = M.calibration(np.array([0.1, 0.3]), None, [0.2] * 12, [np.array([0.01, 0.02, 0.03])] * 12, "interval")
+    assert "interval" in interval["coverage"]
+    shapes = M.calibration(np.array([0.1, 0.3]), None, [0.2] * 12, [np.array([0.01, 0.02, 0.03])] * 12, "abs")
+    assert "shape" in shapes["coverage"]
+
+
 def test_agreement_bias_pathologies():
     a = M.agreement(np.array([1.0, 2.0, 3.0]), np.array([1.1, 2.0, 2.9]), "rel")
     assert a["max_deviation"] == pytest.approx(0.1)

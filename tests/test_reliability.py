@@ -681,6 +681,23 @@ def test_run_entry_values_are_checked_literals(capsys, entry, message):
     assert time.time() - t0 < 30  # nothing is evaluated
 
 
+def test_plan_checks_overrides_for_run_claim_too():
+    """The override checks live in `plan()`, so `run_claim` (and any other caller) gets them,
+    not only the CLI."""
+    import importlib
+
+    from verify.core.registry import Registry
+    from verify.core.runner import plan
+    from verify.core.spec import parse_run_entry
+
+    claims = importlib.import_module(HARNESS).CLAIMS
+    reg = Registry({c.id: c for c in claims}, {})
+    with pytest.raises(ValueError, match="n=0 would measure nothing"):
+        plan(reg, "quick", [], [parse_run_entry("harness.integral:n=0")])
+    with pytest.raises(ValueError, match="is a str"):
+        plan(reg, "quick", [], [parse_run_entry("harness.integral:n=abc")])
+
+
 def test_run_entry_values_that_are_fine(capsys):
     assert main(["--plugins", HARNESS, "-r", "harness.curve:noise=1", "-r", "harness.integral:n=5", "--list"]) == 0
     out = capsys.readouterr().out

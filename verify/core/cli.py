@@ -149,19 +149,6 @@ def check_writable(path: Path, what: str) -> None:
         raise ValueError(f"{what} {str(path)!r} cannot be written: {why}") from None
 
 
-def _check_overrides(items, profile: str) -> None:
-    from verify.core.spec import check_overrides
-
-    for it in items:
-        if it.spec is None or it.claim is None or not it.spec.overrides:
-            continue
-        prof = it.claim.profiles.get(it.spec.profile)
-        if prof is None:
-            continue
-        others = [pr.config for pr in it.claim.profiles.values() if pr is not None and pr.config]
-        check_overrides(it.claim_id, it.spec.profile, prof.config, it.spec.overrides, others)
-
-
 def _split(values: Sequence[str]) -> list[str]:
     return [x.strip() for v in values for x in v.split(",") if x.strip()]
 
@@ -209,8 +196,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m verify.all", 
         store = RunStore(args.store, args.suite)
         registry = discover(tuple(args.plugins))
         only = _split(args.only) or list(default_only)
-        items = plan(registry, profile, only, entries, seed_base=args.seed, device=device)
-        _check_overrides(items, profile)  # types, and no count set to zero, before any work
+        items = plan(registry, profile, only, entries, seed_base=args.seed, device=device)  # checks overrides
     except (ValueError, KeyError, OSError) as e:
         parser.error(_message(e))
     if not items:

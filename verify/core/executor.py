@@ -185,8 +185,15 @@ class Executor:
     cpu_workers = 1
     gpu_workers = 0
 
+    def __init__(self, threads: int | None = None):
+        #: intra-op threads for the inline cells (`--threads`, `$DLTHEORY_THREADS`, else
+        #: every core); None leaves this process's settings alone
+        self.threads = threads
+
     def map(self, payloads: list[CellPayload]) -> Iterator[tuple[int, dict[str, Any], Any]]:
         for i, p in enumerate(payloads):
+            if self.threads and not p.get("threads"):
+                p = dict(p, threads=self.threads)
             outcome, obj = execute_cell(p)
             yield i, outcome, obj
 
@@ -499,5 +506,5 @@ def make_executor(jobs: int | str = 1, address: str | None = None, backend: str 
     if address or backend == "dask":
         return DaskExecutor(address, cpu, threads, gpu, n_devices or 0)
     if cpu == 1 and gpu == 0:
-        return Executor()
+        return Executor(threads)
     return ProcessExecutor(cpu, threads, gpu, n_devices or 0)

@@ -96,12 +96,18 @@ def agreement(theory: Any, measured: Any, compare: str) -> dict[str, Any]:
 
 
 def calibration(
-    theory: Any, theory_stderr: Any, per_seed_values: Sequence[Any], per_seed_stderr: Sequence[Any | None]
+    theory: Any, theory_stderr: Any, per_seed_values: Sequence[Any], per_seed_stderr: Sequence[Any | None],
+    compare: str | None = None,
 ) -> dict[str, Any]:
     """Coverage of the measured (seed, element) values by the nominal 95% band
     `theory ± 1.96 sqrt(se_theory² + se_measurement²)`; the gap is |coverage − 0.95|.
 
-    An exact theory (no stderr) is checked against the measurements' own error bars."""
+    An exact theory (no stderr) is checked against the measurements' own error bars. Not
+    applicable to `compare="interval"` (the theory is a range, not a value with an error
+    bar) or when the theory, measurement and error bars do not share a shape."""
+    if compare == "interval":
+        reason = "the theory is an interval (low, high), not a value with an error bar"
+        return {"coverage": na(reason), "coverage_gap": na(reason)}
     if theory_stderr is None and all(se is None for se in per_seed_stderr):
         reason = "neither theory nor measurement states an uncertainty"
         return {"coverage": na(reason), "coverage_gap": na(reason)}
@@ -113,9 +119,14 @@ def calibration(
         m = _numeric(v)
         if m is None:
             continue
-        var = np.broadcast_to(st, np.broadcast(t, m).shape) ** 2
-        if se is not None:
-            var = var + np.asarray(se, dtype=float) ** 2
+        try:
+            var = np.broadcast_to(st, np.broadcast(t, m).shape) ** 2
+            if se is not None:
+                var = var + np.asarray(se, dtype=float) ** 2
+            var = np.broadcast_to(var, np.broadcast(t, m).shape)
+        except ValueError:
+            reason = "theory, measurement and error bars differ in shape"
+            return {"coverage": na(reason), "coverage_gap": na(reason)}
         half = Z95 * np.sqrt(var)
         ok = np.abs(m - t) <= half
         valid = half > 0

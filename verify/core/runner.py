@@ -27,7 +27,7 @@ from verify.core.executor import Executor
 from verify.core.result import VERDICTS, ClaimResult  # noqa: F401 - VERDICTS re-exported
 from verify.core.registry import Registry
 from verify.core.seeding import THEORY_SEED
-from verify.core.spec import CellSpec, ClaimRunSpec, RunEntry, canonical_json, code_version, select
+from verify.core.spec import CellSpec, ClaimRunSpec, RunEntry, canonical_json, check_overrides, code_version, select
 from verify.core.store import RunStore, environment
 
 __all__ = ["plan", "run_claims", "aggregate", "decide", "failing", "VERDICTS", "PlanItem"]
@@ -61,8 +61,9 @@ def plan(
     device: str = "cpu",
 ) -> list[PlanItem]:
     """The claim runs of a suite: every selected claim (or every run entry's expansion)
-    under `profile`. Raises `ValueError` for an entry that names no claim or an unknown
-    parameter."""
+    under `profile`. Raises `ValueError` for an entry that names no claim, an unknown
+    parameter, or an override of the wrong type or a count set to zero
+    (`verify.core.spec.check_overrides`), before any work."""
     if profile not in PROFILE_NAMES:
         raise ValueError(f"--profile must be one of {', '.join(PROFILE_NAMES)}, not {profile!r}")
     ids = select(list(registry), patterns)
@@ -98,6 +99,8 @@ def plan(
             raise ValueError(
                 f"claim {cid} has no parameter {unknown[0]!r} in profile {profile} (has: {', '.join(sorted(prof.config)) or 'none'})"
             )
+        check_overrides(cid, profile, prof.config, overrides,
+                        [pr.config for pr in claim.profiles.values() if pr is not None and pr.config])
         config = {**prof.config, **overrides}
         seeds = tuple(range(n_seeds)) if n_seeds else tuple(prof.seeds)
         if seed_base is not None:
@@ -410,7 +413,7 @@ def aggregate(
     if len(meas) == 1 and meas[0].instances is not None and np.asarray(pred.value).ndim == 0:
         inst_vals = list(np.asarray(meas[0].instances, dtype=float).ravel())
         inst_se = [None] * len(inst_vals)
-    result["metrics"]["calibration"] = M.calibration(pred.value, pred.stderr, inst_vals, inst_se)
+    result["metrics"]["calibration"] = M.calibration(pred.value, pred.stderr, inst_vals, inst_se, claim.compare)
     result["metrics"]["bias"] = M.bias(pred.value, m_val, claim.compare)
     result["metrics"]["robustness"] = _robustness(claim, spec, cell, error)
     result["metrics"]["uniformity"] = _uniformity(claim, pred, meas)
