@@ -426,13 +426,18 @@ def test_prune_ratio_measurement_modes_share_masks(digits, monkeypatch):
     cfg, imp = _small_imp(digits)
     monkeypatch.setattr(experiments, "build", lambda c, d=None: (MLP, digits, TC, numerics_lottery.IMPConfig(levels=1, rewind_step=5)))
     calls = []
-    real_train = experiments.train
-    monkeypatch.setattr(experiments, "train", lambda *a, **k: calls.append((k["start_step"], k["end_step"])) or real_train(*a, **k))
+    real_train = experiments.train_members
+    monkeypatch.setattr(
+        experiments, "train_members",
+        lambda *a, **k: calls.append((k["start_steps"], k.get("end_step"), len(a[1]))) or real_train(*a, **k),
+    )
     cfg.update(level=1, eps=[0.05, 10.0], p_grid=[0.2, 0.5], retrain_from="projection", retrain_start=30, retrain_steps=10,
                compare_retrain=["rewind"])
     r = experiments.prune_ratio_measurement(imp, cfg, 0)
     assert r["mode"] == "projection" and set(r["modes"]) == {"projection", "rewind", "none"}
-    assert calls == [(30, 40)] * 4  # 2 p x 2 methods, only the projection mode calls train() directly
+    # one batched ensemble per retraining mode, over 2 p x 2 methods: projection trains from
+    # retrain_start for retrain_steps steps, rewind from the rewind step to T
+    assert calls == [(30, 40, 4), (5, TC.steps, 4)]
     assert np.array_equal(r["random"], r["modes"]["projection"]["random"])
     assert np.all(r["random"][1:] == 0.5)  # eps = 10 nats: everything succeeds, threshold = last grid point
     # no retraining: the loss at m * w_L* (magnitude mask), evaluated independently
@@ -471,14 +476,67 @@ def test_robustness_trains_the_copies_with_different_data_orders(digits, monkeyp
     # x and x' share init, mask and rewind point; x' sees another data order (SGD noise)
     cfg, imp = _small_imp(digits, levels=2)
     monkeypatch.setattr(experiments, "build", lambda c, d=None: (MLP, digits, TC, numerics_lottery.IMPConfig(levels=2, rewind_step=5)))
-    seeds = []
-    real = experiments.train_level
-    monkeypatch.setattr(experiments, "train_level", lambda *a, **k: seeds.append((a[6], "perturbation" in k)) or real(*a, **k))
+    calls = []
+    real = experiments.train_members
+    monkeypatch.setattr(experiments, "train_members", lambda *a, **k: calls.append(k) or real(*a, **k))
     cfg.update(levels=[1], scales=[1.0, 8.0], n_points=3)
     r = experiments.robustness(imp, cfg, 0)
-    base_seed = seeds[0][0]
-    assert not seeds[0][1] and all(s != base_seed for s, _ in seeds[1:]) and len(seeds) == 4
+    # x is the level's IMP solution (the IMP data order); the copies (noise only, 1 delta,
+    # 8 delta) are one batched ensemble, all on another data order
+    (k,) = calls
+    _, imp_seed = experiments._seeds(0)
+    assert len(k["data_seeds"]) == 3 and all(s != imp_seed for s in k["data_seeds"])
     assert r["barrier"].shape == (1, 2) and r["noise_only"].shape == (1,)
+
+
+@pytest.mark.parametrize("kind", ["mlp", "resnet"])
+def test_batched_equals_unbatched(digits, kind):
+    # issue 17: M independent trainings as one batched model (stacked Linear weights + bmm;
+    # grouped convolutions and per-channel BatchNorm for the ResNet) give each member what
+    # its own `train` call gives, to float rounding: own init, mask, data order, augmentation
+    # and start step (staggered starts: a member is frozen, BN statistics included, before it)
+    from numerics.lottery._batched import train_members
+
+    if kind == "mlp":
+        spec, data, tc = MLP, digits, TC
+    else:
+        spec = {"kind": "resnet", "depth": 8, "width": 4, "n_classes": 10}
+        data = numerics_lottery.make_dataset({"name": "synthetic32", "n_train": 128, "n_test": 32, "signal": 0.6, "noise": 1.0}, 0)
+        tc = numerics_lottery.TrainConfig(lr=0.05, batch_size=32, steps=4, milestones=(3,), augment=True)
+    starts, seeds = [0, 1, 1, 2], [3, 4, 5, 6]
+    states, masks = [], []
+    for i in range(len(starts)):
+        model = numerics_lottery.make_model(spec, 10 + i)
+        st = numerics_lottery.state_copy(model)
+        states.append(st)
+        masks.append(None if i == 0 else numerics_lottery.magnitude_prune(st, numerics_lottery.ones_mask(model), 0.25 * i))
+    outs, stats = train_members(spec, states, data, tc, start_steps=starts, data_seeds=seeds, masks=masks)
+    assert stats["members"] == 4 and not any(stats["diverged"])
+    for i in range(len(starts)):
+        model = numerics_lottery.make_model(spec, 0)
+        model.load_state_dict(states[i])
+        numerics_lottery.train(model, data, tc, start_step=starts[i], mask=masks[i], data_seed=seeds[i])
+        ref = numerics_lottery.state_copy(model)
+        assert set(ref) == set(outs[i])
+        for k, v in ref.items():
+            if v.is_floating_point():
+                assert torch.allclose(outs[i][k], v, atol=2e-5, rtol=1e-5), (kind, i, k, float((outs[i][k] - v).abs().max()))
+        for n, mk in (masks[i] or {}).items():
+            assert torch.all(outs[i][n][~mk] == 0)
+    with pytest.raises(ValueError, match="one start step"):
+        train_members(spec, states, data, tc, start_steps=[0], data_seeds=seeds)
+
+
+def test_stability_copies_train_as_one_ensemble(digits, monkeypatch):
+    # the two copies of every rewind point train in one batched call, each from its own w_k
+    calls = []
+    real = experiments.train_members
+    monkeypatch.setattr(experiments, "train_members", lambda *a, **k: calls.append(k) or real(*a, **k))
+    monkeypatch.setattr(experiments, "build", lambda c, d=None: (MLP, digits, TC, numerics_lottery.IMPConfig(levels=0)))
+    r = experiments.stability_vs_rewind({"rewind_steps": [0, 5], "n_points": 3}, 0)
+    (k,) = calls
+    assert k["start_steps"] == [0, 0, 5, 5] and k["data_seeds"][0] != k["data_seeds"][1]
+    assert r["barrier"].shape == (2,) and np.all(np.isfinite(r["barrier"]))
 
 
 def test_lmc_table_leaves_out_degenerate_pairs():

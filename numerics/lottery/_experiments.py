@@ -20,8 +20,9 @@ from scipy.stats import ortho_group
 
 from numerics._data import DataSplit, cifar10, digits_stratified_split, mnist1d, shifted_template_images
 from numerics.lottery._barrier import error_barrier
+from numerics.lottery._batched import train_members
 from numerics.lottery._hessian import MaskedLoss, full_hessian, lanczos_top_eigenvalues, slq, slq_trace
-from numerics.lottery._imp import IMPConfig, IMPResult, pretrain, run_imp, train_level
+from numerics.lottery._imp import IMPConfig, IMPResult, pretrain, run_imp
 from numerics.lottery._models import make_model
 from numerics.lottery._pruning import (
     Mask,
@@ -32,7 +33,7 @@ from numerics.lottery._pruning import (
     prunable_names,
     random_prune,
 )
-from numerics.lottery._train import TrainConfig, evaluate, has_batchnorm, recompute_bn, state_copy, train
+from numerics.lottery._train import TrainConfig, evaluate, has_batchnorm, recompute_bn, state_copy
 from theory.lottery import exact_threshold, pstar, r2_magnitude_empirical, r2_random, schur_increase
 from theory.lottery._checks import check_int
 
@@ -288,19 +289,25 @@ def stability_vs_rewind(cfg: dict, seed: int, device: str = "cpu", data_dir: str
     ev, rec = make_evaluator(spec, data, device)
     evl, _ = make_evaluator(spec, data, device, split="train", metric="loss")
     ks = [int(k) for k in cfg["rewind_steps"]]
-    bars, lbars = [], []
+    wks = []
     it = ks if progress is None else progress(ks, desc="rewind steps")
     for k in it:
         model = make_model(spec, init_seed).to(device)
-        wk = pretrain(model, data, tc, k, data_seed)
-        outs = []
-        for rep in (1, 2):
-            model.load_state_dict({n: v.to(device) for n, v in wk.items()})
-            train(model, data, tc, start_step=k, data_seed=data_seed + 7919 * rep)
-            outs.append({n: v.cpu() for n, v in state_copy(model).items()})
-        n_pts = int(cfg.get("n_points", 11))
-        bars.append(_barrier(ev, rec, outs[0], outs[1], n_pts, cfg.get("bn_policy", "recompute")).barrier)
-        lbars.append(_barrier(evl, rec, outs[0], outs[1], n_pts, cfg.get("bn_policy", "recompute")).barrier)
+        wks.append(pretrain(model, data, tc, k, data_seed))
+    # issue 17: the 2 x len(ks) copies (two data orders per rewind point) are one batched
+    # ensemble; each member starts at its own k with its own data order
+    reps = (1, 2)
+    outs, _ = train_members(
+        spec, [wk for wk in wks for _ in reps], data, tc,
+        start_steps=[k for k in ks for _ in reps], data_seeds=[data_seed + 7919 * rep for _ in ks for rep in reps],
+        device=device,
+    )
+    bars, lbars = [], []
+    n_pts, bn = int(cfg.get("n_points", 11)), cfg.get("bn_policy", "recompute")
+    for i in range(len(ks)):
+        a, b = outs[2 * i], outs[2 * i + 1]
+        bars.append(_barrier(ev, rec, a, b, n_pts, bn).barrier)
+        lbars.append(_barrier(evl, rec, a, b, n_pts, bn).barrier)
     return {"rewind_steps": np.asarray(ks), "barrier": np.asarray(bars), "loss_barrier": np.asarray(lbars)}
 
 
@@ -320,32 +327,38 @@ def robustness(imp: IMPResult, cfg: dict, seed: int, device: str = "cpu", data_d
     data = data.to(device)
     _, data_seed = _seeds(seed)
     ev, rec = make_evaluator(spec, data, device)
-    model = make_model(spec, 0).to(device)
     wk = imp.rewind_state
     levels = [int(L) for L in cfg["levels"] if int(L) < len(imp.levels)]
     scales = [float(s) for s in cfg["scales"]]
     other_seed = data_seed + 7919  # x' sees an independent data order (same init, mask and rewind point)
     g = torch.Generator().manual_seed(data_seed % (2**63))
     n_pts, bn = int(cfg.get("n_points", 11)), cfg.get("bn_policy", "recompute")
-    deltas, table, noise = [], [], []
-    it = levels if progress is None else progress(levels, desc="robustness levels")
-    for L in it:
+    # draw every level's direction first (the generator's order is the loop's), then train
+    # all copies (per level: SGD noise only, and one per scale) as one batched ensemble
+    deltas, dirs = [], []
+    for L in levels:
         r = imp.levels[L]
-        delta = math.sqrt(sum(float(((wk[n] * (r.mask[n] & ~r.next_mask[n])) ** 2).sum()) for n in r.mask))
+        deltas.append(math.sqrt(sum(float(((wk[n] * (r.mask[n] & ~r.next_mask[n])) ** 2).sum()) for n in r.mask)))
         u = {n: torch.randn(r.mask[n].shape, generator=g) * r.mask[n] for n in r.mask}
-        un = math.sqrt(sum(float((v**2).sum()) for v in u.values()))
-        train_level(model, wk, r.mask, data, tc, ic.rewind_step, data_seed)
-        base = {n: v.cpu() for n, v in state_copy(model).items()}
-        train_level(model, wk, r.mask, data, tc, ic.rewind_step, other_seed)
-        noise.append(_barrier(ev, rec, base, {n: v.cpu() for n, v in state_copy(model).items()}, n_pts, bn).barrier)
-        row = []
-        for s in scales:
-            pert = {n: v * (s * delta / un) for n, v in u.items()}
-            train_level(model, wk, r.mask, data, tc, ic.rewind_step, other_seed, perturbation=pert)
-            other = {n: v.cpu() for n, v in state_copy(model).items()}
-            row.append(_barrier(ev, rec, base, other, n_pts, bn).barrier)
-        deltas.append(delta)
-        table.append(row)
+        dirs.append((u, math.sqrt(sum(float((v**2).sum()) for v in u.values()))))
+    states, masks = [], []
+    for L, delta, (u, un) in zip(levels, deltas, dirs):
+        mask = imp.levels[L].mask
+        for s in (0.0, *scales):
+            states.append({n: (v + u[n] * (s * delta / un) if (n in u and s) else v) for n, v in wk.items()})
+            masks.append(mask)
+    outs = []
+    if states:
+        outs, _ = train_members(
+            spec, states, data, tc, start_steps=ic.rewind_step, data_seeds=[other_seed] * len(states), masks=masks,
+            device=device, progress=progress,
+        )
+    table, noise = [], []
+    per = 1 + len(scales)
+    for i, L in enumerate(levels):
+        base = imp.levels[L].state  # x trained with the IMP order: the level-L solution itself
+        noise.append(_barrier(ev, rec, base, outs[i * per], n_pts, bn).barrier)
+        table.append([_barrier(ev, rec, base, outs[i * per + 1 + j], n_pts, bn).barrier for j in range(len(scales))])
     return {
         "levels": np.asarray(levels), "scales": np.asarray(scales), "delta": np.asarray(deltas),
         "barrier": np.asarray(table), "noise_only": np.asarray(noise),
@@ -532,29 +545,30 @@ def prune_ratio_measurement(imp: IMPResult, cfg: dict, seed: int, device: str = 
             raise ValueError(f"retrain modes must be in {_RETRAIN_MODES}, got {m!r}")
     losses = {m: {"random": [], "magnitude": []} for m in modes}
     plen = {"random": [], "magnitude": []}
-    it = grid if progress is None else progress(grid, desc="prune fractions")
-    for p in it:
+    cases = []  # (method, mask) in the grid's order (the random masks draw from g in this order)
+    for p in grid:
         for method in ("random", "magnitude"):
             nm = random_prune(r.mask, p, g) if method == "random" else magnitude_prune(r.state, r.mask, p)
             plen[method].append(projection_length(r.state, r.mask, nm)[0])
-            nm = {n: m.to(device) for n, m in nm.items()}
-            for m in modes:
-                stats = {"diverged": False}
-                if m == "rewind":
-                    stats = train_level(model, imp.rewind_state, nm, data, tc, ic.rewind_step, data_seed)
-                elif m == "projection":
-                    start = int(cfg.get("retrain_start", ic.rewind_step))
-                    end = min(tc.steps, start + int(cfg.get("retrain_steps", tc.steps)))
-                    model.load_state_dict({k: v.to(device) for k, v in r.state.items()})
-                    stats = train(model, data, tc, start_step=start, end_step=end, mask=nm, data_seed=data_seed)
-                else:  # "none": the projected point itself
-                    model.load_state_dict({k: v.to(device) for k, v in r.state.items()})
-                    with torch.no_grad():
-                        params = dict(model.named_parameters())
-                        for n, mk in nm.items():
-                            params[n].mul_(mk.to(params[n].dtype))
-                loss = evaluate(model, data.x_train, data.y_train)[0] if not stats["diverged"] else float("inf")
-                losses[m][method].append(loss)
+            cases.append((method, nm))
+    x_tr, y_tr = data.x_train, data.y_train
+    for m in modes:
+        if m == "none":  # the projected point itself
+            trained = [({k: (v * nm[k].to(v.dtype) if k in nm else v) for k, v in r.state.items()}, False) for _, nm in cases]
+        else:  # every (p, method) of the mode as one batched ensemble (issue 17)
+            if m == "rewind":
+                init, start, end = imp.rewind_state, ic.rewind_step, tc.steps
+            else:
+                start = int(cfg.get("retrain_start", ic.rewind_step))
+                init, end = r.state, min(tc.steps, start + int(cfg.get("retrain_steps", tc.steps)))
+            outs, st = train_members(
+                spec, [init] * len(cases), data, tc, start_steps=start, end_step=end, data_seeds=[data_seed] * len(cases),
+                masks=[nm for _, nm in cases], device=device, progress=progress,
+            )
+            trained = list(zip(outs, st["diverged"]))
+        for (method, _), (state, div) in zip(cases, trained):
+            model.load_state_dict({k: v.to(device) for k, v in state.items()})
+            losses[m][method].append(evaluate(model, x_tr, y_tr)[0] if not div else float("inf"))
     out = {"eps": np.asarray(eps_list), "p_grid": np.asarray(grid), "e0": e0, "mode": mode, "modes": {}}
     for m in modes:
         d = {}
@@ -627,12 +641,11 @@ def different_init_barrier(cfg: dict, seed: int, device: str = "cpu", data_dir: 
     spec, data, tc, _ = build(cfg, data_dir)
     data = data.to(device)
     ev, rec = make_evaluator(spec, data, device)
-    sols = []
-    for rep in (1, 2):
-        init_seed, data_seed = _seeds(seed * 1000 + rep)
-        model = make_model(spec, init_seed).to(device)
-        train(model, data, tc, data_seed=data_seed)
-        sols.append({n: v.cpu() for n, v in state_copy(model).items()})
+    seeds = [_seeds(seed * 1000 + rep) for rep in (1, 2)]
+    sols, _ = train_members(  # the two nets as one batched ensemble (issue 17)
+        spec, [state_copy(make_model(spec, init_seed)) for init_seed, _ in seeds], data, tc,
+        start_steps=0, data_seeds=[d for _, d in seeds], device=device,
+    )
     res = _barrier(ev, rec, sols[0], sols[1], int(cfg.get("n_points", 11)), cfg.get("bn_policy", "recompute"))
     return {"barrier": res.barrier, "errors": res.errors, "ts": res.ts}
 

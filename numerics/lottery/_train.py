@@ -9,7 +9,6 @@ replayed and an interrupted run resumes identically.
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Callable
 
 import torch
@@ -79,8 +78,8 @@ def state_copy(model: nn.Module) -> dict[str, torch.Tensor]:
 class _Order:
     """Batch indices for each global step, from (data_seed, epoch)."""
 
-    def __init__(self, n: int, batch_size: int, data_seed: int):
-        self.n, self.bs, self.seed = n, batch_size, int(data_seed)
+    def __init__(self, n: int, batch_size: int, data_seed: int, device=None):
+        self.n, self.bs, self.seed, self.device = n, batch_size, int(data_seed), device
         self.spe = max(1, n // batch_size)  # drop the last incomplete batch
         self._epoch, self._perm = -1, None
 
@@ -88,7 +87,8 @@ class _Order:
         epoch, pos = divmod(step, self.spe)
         if epoch != self._epoch:
             g = torch.Generator().manual_seed((self.seed * 1_000_003 + epoch) % (2**63))
-            self._perm, self._epoch = torch.randperm(self.n, generator=g), epoch
+            perm = torch.randperm(self.n, generator=g)
+            self._perm, self._epoch = (perm if self.device is None else perm.to(self.device)), epoch
         return self._perm[pos * self.bs : (pos + 1) * self.bs]
 
 
@@ -145,17 +145,23 @@ def train(
         for w, m in pairs:
             w.mul_(m)
     opt = torch.optim.SGD(model.parameters(), lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
-    order = _Order(data.n_train, cfg.batch_size, data_seed)
+    order = _Order(data.n_train, cfg.batch_size, data_seed, data.x_train.device)
+    channels_last = data.x_train.is_cuda and data.x_train.dim() == 4
+    if channels_last:  # issue 17: NHWC convolutions on CUDA (a no-op on the CPU)
+        model.to(memory_format=torch.channels_last)
     model.train()
     last, diverged = float("nan"), False
+    history = []  # running losses as device tensors: no host sync inside the step loop
     it = range(start_step, end)
     if progress is not None:
         it = progress(it, total=end - start_step, desc="train")
     for step in it:
-        idx = order(step).to(data.x_train.device)
+        idx = order(step)
         xb, yb = data.x_train[idx], data.y_train[idx]
         if cfg.augment:
             xb = _augment(xb, step, data_seed)
+        if channels_last:
+            xb = xb.contiguous(memory_format=torch.channels_last)
         for group in opt.param_groups:
             group["lr"] = lr_at(step, cfg)
         loss = F.cross_entropy(model(xb), yb)
@@ -168,11 +174,13 @@ def train(
             for w, m in pairs:
                 w.mul_(m)
         if (step - start_step) % 50 == 0 or step == end - 1:
-            last = float(loss.detach())
-            if not math.isfinite(last):
-                diverged = True
-                break
+            history.append(loss.detach())
     model.eval()
+    if history:  # one read at the end; a non-finite running loss marks the run diverged
+        hist = torch.stack(history).cpu()
+        finite = torch.isfinite(hist)
+        diverged = not bool(finite.all())
+        last = float(hist[int((~finite).nonzero()[0, 0])]) if diverged else float(hist[-1])
     if end == start_step:  # nothing to train: report the current loss on that step's batch
         idx = order(start_step).to(data.x_train.device)
         with torch.no_grad():
