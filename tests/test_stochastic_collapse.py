@@ -295,6 +295,41 @@ def test_crossing_fit_recovers_root():
     assert math.isnan(zero_crossing(z, np.ones(z.size), np.ones(z.size))[0])
 
 
+def test_mlp_ensemble_batched_equals_unbatched():
+    """Issue 17: every member of the batched ensemble (own schedule, batch size, label noise,
+    seed) follows the trajectory it has when trained alone (float64, to rounding)."""
+    import torch
+
+    rng = np.random.default_rng(0)
+    X, y, Xt, yt = rng.standard_normal((60, 5)), rng.integers(0, 3, 60), rng.standard_normal((20, 5)), rng.integers(0, 3, 20)
+    sched = np.stack([np.full(300, 0.1), np.full(300, 0.05), np.r_[np.full(150, 0.1), np.zeros(150)]])  # > one chunk of draws
+    kw = dict(hidden=[6, 5], batch_sizes=[4, 8, 2], label_noise=[0.0, 0.3, 0.5], seeds=[3, 4, 5], log_every=100, n_classes=3, dtype=torch.float64)
+    both = N.train_mlp_ensemble(X, y, Xt, yt, sched, **kw)
+    for i in range(3):
+        alone = N.train_mlp_ensemble(X, y, Xt, yt, sched[i : i + 1], **{**kw, "batch_sizes": kw["batch_sizes"][i], "label_noise": kw["label_noise"][i], "seeds": kw["seeds"][i]})
+        for Wb, Wa in zip(both["weights"], alone["weights"]):
+            np.testing.assert_allclose(Wb[i], Wa[0], atol=1e-12)
+        np.testing.assert_allclose(both["train_loss"][:, i], alone["train_loss"][:, 0], atol=1e-12)
+    # the digits trainer: a model with its seed, alone, as in the sweep (float32)
+    cfg = N.DigitsConfig(hidden=(8,), steps=30, batch_size=4, log_every=10)
+    sched = np.stack([np.full(30, 0.05), np.full(30, 0.2)])
+    seeds = N.member_seeds(1, [0, 1])
+    both = N.train_digits(sched, cfg, seed=seeds)
+    alone = N.train_digits(sched[1:], cfg, seed=seeds[1:])
+    np.testing.assert_allclose(both["train_loss"][:, 1], alone["train_loss"][:, 0], rtol=1e-5)
+    assert N.member_seeds(1, [0, 1, 0])[0] == N.member_seeds(1, [0, 1, 0])[2] != N.member_seeds(1, [0, 1, 0])[1]
+
+
+def test_permutation_toy_data_is_official_and_exponent_neutral_without_noise():
+    x, y = N.permutation_toy_data()
+    np.testing.assert_allclose(x[:3], [1.54099607, -0.2934289, -2.17878938], atol=1e-7)  # torch.manual_seed(0); randn(8, 1)
+    lam, se = T.permutation_normal_exponent(0.1, np.array([0.0, 0.4, 2.0]), x, y, n_chains=4, steps=1500, burn=500)
+    assert abs(lam[0]) < 1e-6 and lam[1] < -10 * se[1] and lam[2] > 0
+    out = N.permutation_toy_runs(0.1, [0.0, 0.4], x, y, n_runs=2, steps=2000, seed=0, w_in=(0.81, 0.79), w_out=(-0.49, -0.51), record_every=1000)
+    assert out["rel_dist2"][-1, 1].max() < 1e-3 * out["rel_dist2"][0, 1].min()  # collapses at sigma = 0.4
+    assert out["rel_dist2"][-1, 0].min() > 1e-6  # neutral at sigma = 0
+
+
 # --------------------------------------------------------------------------- bad input (issue 15 §4)
 
 
@@ -343,6 +378,7 @@ THEORY_CALLS = {
     "sgd_neuron_threshold": ((10.0, _X, _Y, 1), {"eta_max": 1.0}),
     "sgd_neuron_threshold_small_eta": ((10.0, _X, _Y, 2), {"slope": 1.0}),
     "mode_threshold": ((0.01, 2.0), {}),
+    "permutation_normal_exponent": ((0.1, np.array([0.0, 0.4]), _X, _Y), dict(n_chains=2, steps=20, burn=5, momentum=0.9, seed=0)),
     "mode_stationary_mean": ((_S, 0.01, 2.0), {}),
     "mode_stationary_variance": ((_S, 0.01, 2.0), {}),
     "mode_collapse_fraction": ((_S, 0.01, 2.0, 1e-3), {}),
@@ -356,6 +392,8 @@ THEORY_EXEMPT = {"InvariantSet": "a dataclass of sympy substitutions, built by i
 THEORY_INPUT_EXEMPT = {"sgd_neuron_threshold": {"zero": "zero labels: no sign change, so (nan, nan) = 'no threshold', as documented"}}
 
 _CFG = N.DigitsConfig(hidden=(4,), steps=2, batch_size=4, log_every=1)
+_MX = np.random.default_rng(0).standard_normal((9, 4))
+_MY = np.arange(9) % 3
 _VECTOR_FIELD = {"nan": "a vector field traced by the solver: propagates nan elementwise",
                  "inf": "a vector field traced by the solver: propagates inf elementwise"}
 _NEURON_FIELD = dict(_VECTOR_FIELD, empty="reads w[0], w[1]: an empty state raises JAX's IndexError")
@@ -369,6 +407,12 @@ NUMERICS_CALLS = {
     "train_digits": ((np.full((1, 2), 0.05), _CFG), {"seed": 0}),
     "independent_neuron_fraction": ((np.ones((3, 2)) * np.arange(1, 4)[:, None], np.ones(3), np.ones((2, 3))), {"vanish_tol": 0.1}),
     "invariance_run": ((), dict(steps=3, seed=0, activation="tanh", lr=0.05, perturbation=1e-8)),
+    "train_mlp_ensemble": ((_MX, _MY, _MX[:4], _MY[:4], np.full((2, 2), 0.05)),
+                           dict(hidden=[3], batch_sizes=np.array([2, 3]), label_noise=np.array([0.0, 0.5]), seeds=np.array([0, 1]), momentum=0.9, weight_decay=5e-4,
+                                log_every=1, n_classes=3)),
+    "member_seeds": ((0, np.array([0, 1, 1])), {}),
+    "permutation_toy_data": ((), dict(n=8, seed=0)),
+    "permutation_toy_runs": ((0.1, np.array([0.0, 0.4]), _X, _Y), dict(n_runs=2, steps=3, seed=0, momentum=0.9, record_every=1)),
     "single_neuron_data": ((), dict(m=8, noise=0.1, seed=0)),
     "diagonal_teacher_student_problem": ((), dict(N=16, n=4, m=4, rank=2, s_min=0.5, s_max=1.0, label_noise=0.5, seed=0)),
     "mode_aligned_teacher_student_data": ((), dict(N_diag=16, n=4, rank=1, label_noise=0.5, seed=0, samples_per_mode=2, mode_noise=1.0)),
@@ -405,11 +449,11 @@ def test_bad_inputs_numerics():
 # --------------------------------------------------------------------------- claims (tiny, through the harness)
 
 CLAIM_IDS = [c.id for c in CLAIMS]
-DIGITS = {c.id for c in CLAIMS if c.name.startswith("digits")}
+DIGITS = {c.id for c in CLAIMS if c.name.startswith(("digits", "collapse_vs"))}  # no CIFAR run: paper profile skipped
 
 
 def test_claims_declared_consistently():
-    assert len(set(CLAIM_IDS)) == len(CLAIM_IDS) == 17
+    assert len(set(CLAIM_IDS)) == len(CLAIM_IDS) == len(CLAIMS) >= 18
     # issue 16 §2: every claim tests the theory against simulated or trained dynamics (the
     # diagonal teacher-student claims run the per-mode recursion, a fair test of the Gamma law;
     # teacher_student_full_network trains the full two-layer network with minibatch SGD)

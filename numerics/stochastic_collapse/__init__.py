@@ -28,6 +28,8 @@ from numerics.stochastic_collapse._sgd import (
     single_neuron_data,
 )
 from numerics.stochastic_collapse._linear import mode_aligned_teacher_student_data, train_linear_networks
+from numerics.stochastic_collapse._toy import permutation_toy_data, permutation_toy_runs
+from numerics.stochastic_collapse._ensemble import member_seeds, train_mlp_ensemble
 from numerics.stochastic_collapse._networks import (
     DigitsConfig,
     independent_neuron_fraction,
@@ -40,6 +42,7 @@ __all__ = [
     "diagonal_teacher_student_problem",
     "independent_neuron_fraction",
     "invariance_run",
+    "member_seeds",
     "mode_aligned_teacher_student_data",
     "mode_test_mse",
     "neuron_diffusion",
@@ -47,6 +50,8 @@ __all__ = [
     "neuron_sde_lyapunov",
     "neuron_sde_paths",
     "normal_lyapunov_exponents",
+    "permutation_toy_data",
+    "permutation_toy_runs",
     "quartic_diffusion",
     "quartic_drift",
     "quartic_lyapunov",
@@ -58,4 +63,5 @@ __all__ = [
     "solve_sde_paths",
     "train_digits",
     "train_linear_networks",
+    "train_mlp_ensemble",
 ]

@@ -225,21 +225,18 @@ class DigitsConfig:
             raise ValueError(f"label_noise must be in [0, 1], got {self.label_noise}")
 
 
-def _layer_metrics(Ws, bs, model: int) -> list[dict]:
-    return [
-        _independent_neuron_fraction(Ws[l][model].T.cpu(), bs[l][model].cpu(), Ws[l + 1][model].T.cpu())
-        for l in range(len(Ws) - 1)
-    ]
-
-
-def train_digits(schedules: Sequence[Sequence[float]], cfg: DigitsConfig, *, seed: int, device: str = "cpu", progress=None) -> dict:
-    """Train one GELU MLP per learning-rate schedule, all at once (batched matmuls).
+def train_digits(schedules: Sequence[Sequence[float]], cfg: DigitsConfig, *, seed, device: str = "cpu", progress=None) -> dict:
+    """Train one GELU MLP per learning-rate schedule, all at once (one batched ensemble,
+    `train_mlp_ensemble`), each model with its own seed stream.
 
     **Arguments:**
 
     - `schedules`: one per-step learning-rate sequence per model (length `cfg.steps`; a model
       with learning rate 0 from some step on is frozen there, momentum included).
-    - `cfg`: `DigitsConfig`; `seed`: initialisation and batch seed; `device`: torch device.
+    - `cfg`: `DigitsConfig`; `device`: torch device.
+    - `seed`: one seed per model (its initialisation, minibatches and label noise), or one
+      integer for all: model `i` then gets `member_seeds(seed, [i])`. A model trained alone
+      with its seed follows the same trajectory as in the ensemble.
     - `progress`: optional wrapper for the step iterator (e.g. `ctx.progress`).
 
     **Returns:** dict with `log_steps`, `independent` `(n_log, n_models, n_layers)`,
@@ -248,68 +245,21 @@ def train_digits(schedules: Sequence[Sequence[float]], cfg: DigitsConfig, *, see
     for paired comparisons).
 
     **Raises:** `ValueError` unless `schedules` is a `(n_models, cfg.steps)` array of finite
-    learning rates >= 0 with `n_models >= 1` and `seed` an integer >= 0.
+    learning rates >= 0 with `n_models >= 1` and the seeds are integers >= 0 (one, or one
+    per model).
     """
-    nonneg("schedules", schedules)
-    seed = nonneg_int("seed", seed)
-    sched = torch.tensor(np.asarray(schedules, dtype=np.float32))
+    from numerics.stochastic_collapse._ensemble import member_seeds, train_mlp_ensemble
+
+    sched = nonneg("schedules", schedules)
     if sched.ndim != 2 or sched.shape[0] == 0 or sched.shape[1] != cfg.steps:
-        raise ValueError(f"schedules must have shape (n_models >= 1, {cfg.steps}), got {tuple(sched.shape)}")
+        raise ValueError(f"schedules must have shape (n_models >= 1, {cfg.steps}), got {sched.shape}")
     M = sched.shape[0]
-    Xtr, ytr, Xte, yte = digits_random_split(cfg.n_train, cfg.data_seed, device)
-    g = torch.Generator().manual_seed(int(seed))
-    sizes = [Xtr.shape[1], *cfg.hidden, 10]
-    Ws, bs = [], []
-    for a, b in zip(sizes[:-1], sizes[1:]):
-        Ws.append((torch.randn(M, a, b, generator=g) * math.sqrt(2.0 / a)).to(device).requires_grad_(True))
-        bs.append(torch.zeros(M, b, device=device, requires_grad=True))
-    params = Ws + bs
-    bufs = [torch.zeros_like(p) for p in params]
-    sched = sched.to(device)
-
-    def forward(x):
-        h = x
-        for l, (W, b) in enumerate(zip(Ws, bs)):
-            h = torch.baddbmm(b[:, None, :], h, W)
-            if l < len(Ws) - 1:
-                h = torch.nn.functional.gelu(h)
-        return h
-
-    logs = dict(log_steps=[], independent=[], vanishing=[], duplicates=[], test_acc=[], train_loss=[])
-    running = torch.zeros(M, device=device)
-    it = range(cfg.steps)
-    if progress is not None:
-        it = progress(it, total=cfg.steps, desc="digits")
-    for k in it:
-        idx = torch.randint(0, Xtr.shape[0], (M, cfg.batch_size), generator=g).to(device)
-        yb = ytr[idx]
-        if cfg.label_noise > 0:
-            flip = (torch.rand(M, cfg.batch_size, generator=g) < cfg.label_noise).to(device)
-            other = (yb + torch.randint(1, 10, (M, cfg.batch_size), generator=g).to(device)) % 10
-            yb = torch.where(flip, other, yb)
-        logits = forward(Xtr[idx])
-        loss_m = torch.nn.functional.cross_entropy(logits.reshape(-1, 10), yb.reshape(-1), reduction="none").reshape(M, -1).mean(1)
-        grads = torch.autograd.grad(loss_m.sum(), params)
-        lr = sched[:, k]
-        active = (lr > 0).float()
-        with torch.no_grad():
-            for p, gr, buf in zip(params, grads, bufs):
-                shape = (M,) + (1,) * (p.ndim - 1)
-                a = active.reshape(shape)
-                d = gr + cfg.weight_decay * p
-                buf.mul_(1 - a * (1 - cfg.momentum)).add_(a * d)  # frozen models keep their buffer
-                p.sub_(lr.reshape(shape) * buf)
-            running = 0.98 * running + 0.02 * loss_m.detach()
-        if (k + 1) % cfg.log_every == 0 or k + 1 == cfg.steps:
-            with torch.no_grad():
-                correct = forward(Xte.expand(M, *Xte.shape)).argmax(-1) == yte
-                acc = correct.float().mean(1)
-            per = [_layer_metrics(Ws, bs, i) for i in range(M)]
-            logs["log_steps"].append(k + 1)
-            for key in ("independent", "vanishing", "duplicates"):
-                logs[key].append([[layer[key] for layer in model] for model in per])
-            logs["test_acc"].append(acc.cpu().numpy())
-            logs["train_loss"].append(running.cpu().numpy().copy())
-    out = {k: np.asarray(v) for k, v in logs.items()}
-    out["test_correct_final"] = correct.cpu().numpy()  # (n_models, n_test): per-image correctness at the last log
+    seeds = np.asarray(seed).ravel()
+    if seeds.size == 1 and M > 1:
+        seeds = np.asarray(member_seeds(int(nonneg_int("seed", seeds[0])), range(M)))
+    Xtr, ytr, Xte, yte = digits_random_split(cfg.n_train, cfg.data_seed, "cpu")
+    out = train_mlp_ensemble(Xtr.numpy(), ytr.numpy(), Xte.numpy(), yte.numpy(), sched, hidden=cfg.hidden, batch_sizes=cfg.batch_size,
+                             label_noise=cfg.label_noise, seeds=seeds, momentum=cfg.momentum, weight_decay=cfg.weight_decay, log_every=cfg.log_every,
+                             device=device, progress=progress)
+    out.pop("weights")
     return out

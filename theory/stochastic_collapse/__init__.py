@@ -16,6 +16,8 @@ Closed forms for the paper's invariant sets and its attractivity condition:
   noise soft-thresholds singular values at \\( \\eta\\sigma^2/2 \\); `mode_batch_noise` and
   `mode_stationary_moments` give the same law for the full two-layer network under minibatch
   noise, whose \\( \\sigma \\) depends on the mode's value.
+- `permutation_normal_exponent`: the two-GELU-neuron toy of the official code, whose
+  permutation set attracts where the exponent of the linearised normal SGD map is < 0.
 - `derivations()`: the sympy derivations behind all of the above.
 """
 
@@ -53,6 +55,7 @@ from theory.stochastic_collapse._teacher_student import (
     two_phase_test_mse,
 )
 from theory.stochastic_collapse._derivations import derivations
+from theory.stochastic_collapse._permutation import permutation_normal_exponent
 
 __all__ = [
     "InvariantSet",
@@ -71,6 +74,7 @@ __all__ = [
     "neuron_exponents",
     "neuron_threshold_eta",
     "normal_gradient",
+    "permutation_normal_exponent",
     "quartic_alpha",
     "quartic_lyapunov_exponent",
     "quartic_lyapunov_exponent_em",

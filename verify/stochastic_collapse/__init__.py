@@ -15,7 +15,7 @@ exponents estimated from paths; probabilities come with Wilson intervals.
 
 from __future__ import annotations
 
-from verify.core.claims import Claim, PaperValue, profiles
+from verify.core.claims import Claim, PaperValue, Provenance, profiles
 from verify.stochastic_collapse._digits import (
     at_least_one_more,
     collapse_vs_lr_practice,
@@ -34,12 +34,17 @@ from verify.stochastic_collapse._figures import (
     quartic_threshold_figure,
 )
 from verify.stochastic_collapse._invariance import invariance_practice, invariance_theory
+from verify.stochastic_collapse._mnist1d import batch_sweep_practice, label_noise_sweep_practice, more_collapse_with_noise, sweep_figure
+from verify.stochastic_collapse._permutation import permutation_toy_figure, permutation_toy_practice, permutation_toy_theory
 from verify.stochastic_collapse._profiles import (
     DIGITS_GPU,
     DIGITS_QUICK,
     DIGITS_TINY,
+    MNIST1D_BATCH,
+    MNIST1D_NOISE,
     NEURON,
     NO_CIFAR,
+    PERM_PROFILES,
     SGD,
     SGD_POINTS,
     TINY_SGD,
@@ -88,6 +93,8 @@ CLAIMS = [
         tolerance=0,
         tolerance_reason="exact statement: the symbolic check gives zero normal gradient, so the float64 distance must stay exactly 0 (differing elements allowed: 0)",
         profiles=profiles(tiny=dict(activation="gelu", steps=20), quick=dict(activation="gelu", steps=1000), gpu=dict(activation="gelu", steps=10000), paper=dict(activation="tanh", steps=10000), seeds=1),
+        provenance=Provenance(paper='Sign and permutation invariant sets (paper §3; brief B.2): SGD keeps theta in A when the gradient is tangent to A; the paper states it, no number.',
+                              ours='symbolic normal-gradient check (sympy) against a float64 torch run of SGD with momentum 0.9, weight decay 5e-4 and online label noise from a point in A_sign(0) cap A_perm(1,2) of a 4-6-2 net; GELU (tanh at paper); differing elements counted exactly'),
         kind="prediction",
         tags=("invariant sets",),
     ),
@@ -107,6 +114,8 @@ CLAIMS = [
             seeds=1,
         ),
         figure=quartic_threshold_figure,
+        provenance=Provenance(paper='Quartic well L = theta^4/4 - mu theta^2/2, noise zeta theta dW (paper §4, Fig. 1; official Fig1 notebook, mu = 1.5): the maximum attracts above zeta* = sqrt(2 mu) (vertical line in the notebook), no measured threshold number given.',
+                              ours="threshold measured as the zero crossing of Benettin exponents from diffrax Euler-Maruyama paths (quadratic fit, parametric bootstrap se), not the notebook's finite-time probability; grid of zeta around sqrt(3)"),
         kind="prediction",
         tags=("attractivity", "toy", "maximum"),
     ),
@@ -125,8 +134,11 @@ CLAIMS = [
             paper=dict(mu=1.5, zetas=[1.2, 1.4, 1.6, 2.0, 2.4], eps=1e-6, n_paths=1000, t1=200.0, dt=2.5e-3),
             seeds=1,
         ),
-        paper_value=PaperValue(value=[0.0, 0.0, 0.096, 1.0, 1.0], source="brief B.4.1 (official recipe, 2000 paths, 8e4 steps)", note="zeta = 1.2, -, 1.6, 2.0, 2.5; |theta|<1e-6"),
+        paper_value=PaperValue.unreadable("Fig. 1 (right panel)", "curve values not in the recovered text; the brief's rerun of the official recipe "
+                                          "(2000 paths, 8e4 steps, |theta| < 1e-6) gives 0.0, 0.096, 0.954, 1.0, 1.0 at zeta = 1.2, 1.6, 1.85, 2.0, 2.5 (B.4.1)"),
         figure=quartic_probability_figure,
+        provenance=Provenance(paper="Fig. 1 right panel (official notebook): P(theta^2 < 1e-30) against zeta over 1000 paths, 8e4 steps at dt = 0.0025; the brief's rerun of the recipe gives 0.0, 0.096, 0.954, 1.0, 1.0 at zeta = 1.2, 1.6, 1.85, 2.0, 2.5 (B.4.1).",
+                              ours='criterion |theta_T| < 1e-6 at t = 200; below threshold compared with the stationary mass of p ~ |theta|^(2mu/zeta^2-2)e^(-theta^2/zeta^2) (our closed form), above with 1; zeta within ~0.1 of zeta* left out'),
         kind="prediction",
         tags=("attractivity", "toy", "maximum"),
     ),
@@ -146,6 +158,8 @@ CLAIMS = [
             seeds=1,
         ),
         figure=neuron_threshold_figure,
+        provenance=Provenance(paper="Single tanh neuron y = w2 tanh(w1 x) with label noise (Fig. 2, official Fig2 notebook: m = 32, y = x + 0.1 eps, zeta = 1, dt = 0.01, 1000 paths); the notebook plots collapse against eta zeta^2 sigma'(0)/2 vs sum xy/sum x^2, no number quoted.",
+                              ours="eta* = 2 sum(xy)/(zeta^2 sigma'(0) sum x^2) derived by us (brief B.4.2 [D]); measured as the zero crossing of path-estimated normal exponents of the SGF, 200 paths per eta at quick"),
         kind="prediction",
         tags=("attractivity", "toy", "saddle"),
     ),
@@ -165,6 +179,9 @@ CLAIMS = [
             seeds=1,
         ),
         figure=neuron_probability_figure,
+        provenance=Provenance(paper="Fig. 2 (official notebook): P(||w_t|| < 1e-2) against eta over 1000 paths, T = 1000; the brief's rerun: 0.0, 0.10, 0.973, 1.0 at eta = 1.0, 1.6, 2.4, 3.0 (B.4.2).",
+                              ours='two etas on either side of eta* (1.4, 2.6 at quick, t = 100), predicted 0 and 1; Wilson intervals'),
+        paper_value=PaperValue.unreadable("Fig. 2", "curve values not in the recovered text; the brief's rerun: 0.0, 0.10, 0.973, 1.0 at eta = 1.0, 1.6, 2.4, 3.0"),
         kind="prediction",
         tags=("attractivity", "toy", "saddle"),
     ),
@@ -183,6 +200,8 @@ CLAIMS = [
             paper=dict(**SGD, points=SGD_POINTS, n_runs=300, steps=20000, n_batches=400000),
             seeds=1,
         ),
+        provenance=Provenance(paper="Not in the paper: the paper analyses the SGF; its discrete-time caveat is the brief's extension (B.4.3 [D]).",
+                              ours="exact per-step exponent E log|1 +- eta sigma'(0) s_B| (Gaussian part in closed form, batches sampled) against Benettin exponents of JAX SGD runs at 10 (zeta, B, eta) points"),
         kind="prediction",
         tags=("attractivity", "sgd", "discrete"),
     ),
@@ -201,6 +220,8 @@ CLAIMS = [
             paper=dict(**SGD, points=SGD_POINTS, n_runs=300, steps=20000, eps=1e-4, n_batches=400000),
             seeds=1,
         ),
+        provenance=Provenance(paper='Not in the paper (brief B.4.3 [D], our extension): collapse of discrete SGD where the exact exponent is negative, an upper threshold at large eta, none at zeta = 1.',
+                              ours='collapse criterion ||w|| < 1e-4 after 8e3 steps (quick), predicted 1/0 by the sign of the exact exponent; 64 runs per point'),
         kind="prediction",
         tags=("attractivity", "sgd", "discrete"),
     ),
@@ -219,8 +240,33 @@ CLAIMS = [
             gpu=dict(**SGD, zeta=10.0, batches=[1, 4], eta_grids=[[0.012, 0.016, 0.02, 0.025], [0.05, 0.06, 0.075, 0.09]], n_runs=300, steps=4000, n_batches=100000),
             seeds=1,
         ),
+        provenance=Provenance(paper="Paper: attractivity grows with noise, and minibatch noise scales as 1/B (§5, qualitative); the linear-in-B lower threshold is the brief's derivation (B.4.3 [D]).",
+                              ours='ratio eta*(4)/eta*(1) at zeta = 10 from the exact exponents (theory) against measured zero crossings of SGD exponents (delta-method se)'),
         kind="prediction",
         tags=("attractivity", "sgd", "batch size"),
+    ),
+    Claim(
+        id="stochastic_collapse.permutation_toy",
+        statement="Two GELU neurons (official toy_model): SGD with label noise collapses onto the permutation set {w1 = w2, a1 = a2} where the normal exponent "
+        "of the SGD map is negative (any sigma > 0 up to an upper threshold; the set is neutral at sigma = 0) and not where it is positive.",
+        theory=permutation_toy_theory,
+        practice=permutation_toy_practice,
+        compare="interval",
+        tolerance=0.2,
+        tolerance_reason="collapsed fraction per noise level inside the predicted {1} / {0} (levels too close to a threshold to fall 2x the criterion's 2 decades "
+        "over the run get [0, 1]); 0.2 = ~3 binomial se at 64 runs per level; decided by the 95% bootstrap over 4 cells",
+        profiles=PERM_PROFILES,
+        paper_value=PaperValue.unreadable("official notebook one_hidden_layer/toy_model (brief B.4.4)", "log-scale |theta1 - theta2|^2 curves falling faster for "
+                                          "larger eta or sigma (1e-9 to 1); no number or threshold is given"),
+        provenance=Provenance(paper="official toy_model notebook (B.4.4): 1-2-1 GELU net without biases, N = 8 Gaussian pairs (torch seed 0), loss sum((f - y - sigma xi)^2)/(2N), "
+                                    "SGD momentum 0.9, 10,001 full-batch steps from w_in = (1.0, 0.6), w_out = (-0.6, -0.4); sweeps sigma in {0, .1, .2, .4, .8} at eta = 0.1; "
+                                    "no closed form",
+                              ours="the threshold is ours: top Lyapunov exponent of the linearised normal SGD+momentum map along the noisy on-set trajectory "
+                                   "(Benettin, theory-side Monte Carlo); lower threshold 0 (flat a1 - a2 direction), upper one its zero crossing (~1.2); "
+                                   "collapsed = squared distance fell >= 2 decades over the second half; levels 0..2.0, 10k steps at quick"),
+        figure=permutation_toy_figure,
+        kind="prediction",
+        tags=("attractivity", "toy", "permutation"),
     ),
     Claim(
         id="stochastic_collapse.teacher_student_mode_mean",
@@ -229,8 +275,10 @@ CLAIMS = [
         practice=mode_mean_practice,
         compare="abs",
         tolerance=0.03,
-        tolerance_reason="time-average over 6e3 steps x 512 seeds: se <= 0.004 (7 se = 0.028); O(eta) discretisation bias of the SGD recursion is ~1% of s",
+        tolerance_reason="time-average over 6e3 steps x 512 runs (4 cells x 128): se <= 0.004 (7 se = 0.028); O(eta) discretisation bias of the SGD recursion is ~1% of s; decided by the 95% bootstrap over the cells",
         profiles=TS_MODE_PROFILES,
+        provenance=Provenance(paper="Diagonal linear teacher-student (Fig. 5; official diagonal script: N = 1024, n = m = 64, rank 8, per-step noise sigma in {0,5,10,15,20}, lr 3/1024 per mode); the notebook's theory curve uses s_eff = s - eta sigma^2/2.",
+                              ours="the Gamma stationary law (mean max(s - eta sigma^2/2, 0)) is our derivation (B.5 [D]); a grid of 16 mode targets in [0.05, 1] at sigma = 15 and eta = 0.01 with sigma rescaled to the paper's eta sigma^2; time average over the second half, seeds split into 4 independent cells for the interval"),
         kind="prediction",
         tags=("teacher-student",),
     ),
@@ -241,9 +289,11 @@ CLAIMS = [
         practice=collapse_fraction_practice,
         compare="abs",
         tolerance=0.1,
-        tolerance_reason="binomial se <= 0.022 at 512 seeds (4.5 se; the largest of 12-16 compared modes is ~2.5 se); modes within 25% (gpu: 20%) of the threshold, "
+        tolerance_reason="binomial se <= 0.016 at 1024 runs (4 cells x 256, the 95% bootstrap over cells decides) (4.5 se; the largest of 12-16 compared modes is ~2.5 se); modes within 25% (gpu: 20%) of the threshold, "
         "where the approach to the Gamma law is slow, are excluded",
         profiles=TS_MODE_PROFILES,
+        provenance=Provenance(paper='Fig. 5 / diagonal script: modes below the noise level are removed (qualitative in the paper).',
+                              ours='P(p < 1e-3) against 1 below eta sigma^2/2 and the Gamma CDF above it (our derivation); modes within 25% of the threshold excluded; seeds split into 4 cells'),
         kind="prediction",
         tags=("teacher-student",),
     ),
@@ -253,17 +303,22 @@ CLAIMS = [
         theory=generalization_theory,
         practice=generalization_practice,
         compare="rel_l2",
-        tolerance=0.02,
-        tolerance_reason="time-averaged test MSE over 16 seeds: relative se ~0.3% per sigma; 2% covers 4 se plus the O(eta) bias of the recursion",
+        tolerance=0.03,
+        tolerance_reason="time-averaged test MSE over 8 cells x 4 runs: relative se ~0.3% per sigma; the O(eta) bias of the recursion is ~4% at sigma = 20 (0.00249 measured vs 0.00238 predicted at 64 runs), ~1.5% in the L2 norm; 3% covers it with the between-cell spread; decided by the 95% bootstrap over the cells",
         profiles=profiles(
             # tiny: as small as still tells a threshold 1.2x off from the right one (mutation test)
-            tiny=dict(**TS, eta=0.01, sigmas_paper=[0, 5, 10, 15, 20], n_seeds=16, steps=12000, avg_from=5000, eps=1e-3),
-            quick=dict(**TS, eta=0.01, sigmas_paper=[0, 5, 10, 15, 20], n_seeds=16, steps=14000, avg_from=6000, eps=1e-3),
-            gpu=dict(**TS, eta=3 / 1024, sigmas_paper=[0, 5, 10, 15, 20], n_seeds=32, steps=50000, avg_from=20000, eps=1e-3),
-            paper=dict(**TS, eta=3 / 1024, sigmas_paper=[0, 5, 10, 15, 20], n_seeds=256, steps=50000, avg_from=20000, eps=1e-3),
-            seeds=1,
+            tiny=dict(**TS, eta=0.01, sigmas_paper=[0, 5, 10, 15, 20], n_seeds=4, steps=12000, avg_from=5000, eps=1e-3),
+            quick=dict(**TS, eta=0.01, sigmas_paper=[0, 5, 10, 15, 20], n_seeds=4, steps=14000, avg_from=6000, eps=1e-3),
+            gpu=dict(**TS, eta=3 / 1024, sigmas_paper=[0, 5, 10, 15, 20], n_seeds=8, steps=50000, avg_from=20000, eps=1e-3),
+            paper=dict(**TS, eta=3 / 1024, sigmas_paper=[0, 5, 10, 15, 20], n_seeds=64, steps=50000, avg_from=20000, eps=1e-3),
+            # 8 independent cells of n_seeds runs (32 in all at quick): the spread between cells
+            # gives the 95% bootstrap interval of the relative error
+            seeds={"tiny": 8, "quick": 8, "gpu": 8, "paper": 8},
         ),
         figure=generalization_figure,
+        provenance=Provenance(paper="Fig. 5 (diagonal script): test loss against steps for sigma in {0,5,10,15,20}; noise lowers the test loss; the notebook's axis spans 0.45e-5 to 2.45e-5 but the values of the curves are not in the recovered material.",
+                              ours='closed-form test MSE of the soft-thresholded student (our derivation) against the time-averaged MSE of the per-mode SGD recursion on our draw of the problem (eta = 0.01, sigma rescaled); 4 seed cells'),
+        paper_value=PaperValue.unreadable("Fig. 5", "test-loss curves; values not in the recovered text (axis 0.45e-5 to 2.45e-5 in the notebook)"),
         kind="prediction",
         tags=("teacher-student", "generalization"),
     ),
@@ -282,6 +337,8 @@ CLAIMS = [
             paper=dict(**TS, eta=3 / 1024, sigma_paper=15.0, phase1_steps=[10000, 20000, 40000], phase2_steps=10000, n_seeds=256, eps=1e-3),
             seeds=1,
         ),
+        provenance=Provenance(paper='§6 / Fig. 6 mechanism: a longer large-learning-rate phase before the drop leaves a simpler, better-generalising model (qualitative).',
+                              ours='per-mode recursion with eta then eta/10 for phase-1 lengths 3k/6k/12k (quick) at sigma = 15; sign of the final-MSE difference (longest minus shortest) with its se over 32 seeds'),
         kind="prediction",
         tags=("teacher-student", "learning-rate schedule"),
     ),
@@ -302,6 +359,9 @@ CLAIMS = [
         paper_value=PaperValue(value="smaller batch -> stronger collapse, lower rank, lower test loss", source="official run_teacher_student_general.py (brief B.5)",
                                note="batch 1, 2, 4, 8, 16, 1024 on X ~ U[0,1)/sqrt(n); the paper shows no numbers for this run"),
         figure=full_network_figure,
+        provenance=Provenance(paper='General teacher-student script (run_teacher_student_general.py, brief B.5): full 64x64 V, U, minibatch SGD with batch 1..1024, warm-up; smaller batch -> stronger collapse, lower rank, lower test loss; no numbers shown.',
+                              ours='mode-aligned data built from the diagonal problem (label spread matched to sigma = 20 at batch 4), n = 8 rank 1 at quick (64, rank 8 at gpu), batch 4..512 plus full batch, batches with replacement; theory = per-mode stationary moments with state-dependent batch noise (our derivation); bootstrap over seeds'),
+        device="gpu",
         kind="prediction",
         tags=("teacher-student", "batch size", "generalization"),
     ),
@@ -316,6 +376,10 @@ CLAIMS = [
         "interval from the replicates' standard error",
         profiles=profiles(tiny=DIGITS_TINY, quick=DIGITS_QUICK, gpu=DIGITS_GPU, paper=NO_CIFAR, seeds=1),
         figure=collapse_vs_lr_figure,
+        provenance=Provenance(paper='Fig. 3/4 (VGG-16 CIFAR-10, ResNet-18 CIFAR-100; lr 0.01-0.1, 4 replicates, 100k steps): larger lr -> fewer independent neurons; per-layer values not recovered.',
+                              ours="GELU MLP 64-128-128-10 on scikit-learn digits (stand-in), SGD momentum 0.9, wd 5e-4, 3k steps, lr 0.02..0.2, 6 replicates in one batched ensemble; the paper's metric (vanishing < 0.1, identical < 0.1); collapsed = vanishing + duplicates"),
+        paper_value=PaperValue.unreadable("Fig. 3/4", "independent-neuron fractions per layer of VGG-16/ResNet-18 on CIFAR; values not recovered"),
+        device="gpu",
         kind="prediction",
         tags=("networks", "digits"),
     ),
@@ -329,6 +393,9 @@ CLAIMS = [
         tolerance_reason="integer counts: collapsed neurons at the last log minus at the first (largest lr, mean over replicates) must be >= 1, decided by "
         "the 95% interval from the replicates' standard error",
         profiles=profiles(tiny=DIGITS_TINY, quick=DIGITS_QUICK, gpu=DIGITS_GPU, paper=NO_CIFAR, seeds=1),
+        provenance=Provenance(paper='Paper: collapse is progressive in training time (Fig. 3/4 evaluated at 100k-1M steps; qualitative).',
+                              ours='collapsed neurons at the first vs last log (500 vs 3000 steps) at lr 0.2, digits MLP, 6 replicates'),
+        device="gpu",
         kind="prediction",
         tags=("networks", "digits"),
     ),
@@ -342,6 +409,9 @@ CLAIMS = [
         tolerance_reason="integer counts: collapsed neurons after the latest drop minus after the earliest (mean over replicates; every drop run trains the same "
         "total steps) must be >= 1, decided by the 95% interval from the replicates' standard error",
         profiles=profiles(tiny=DIGITS_TINY, quick=DIGITS_QUICK, gpu=DIGITS_GPU, paper=NO_CIFAR, seeds=1),
+        provenance=Provenance(paper='Fig. 6 caption: prolonged training with a large learning rate reduces the number of independent neurons (VGG-16/ResNet-18, drop at 10k/20k/40k, 8 replicates).',
+                              ours='digits MLP, lr 0.2 then 0.02 with drops at 500/1000/2000 and equal total steps (issue 16 §3; the paper fine-tunes a fixed 10k steps after each drop)'),
+        device="gpu",
         kind="prediction",
         tags=("networks", "digits", "learning-rate schedule"),
     ),
@@ -357,7 +427,55 @@ CLAIMS = [
         "(quick: ~0.004), and the 95% interval decides: a null effect is INCONCLUSIVE, not a coin flip",
         profiles=profiles(tiny=DIGITS_TINY, quick=DIGITS_QUICK, gpu=DIGITS_GPU, paper=NO_CIFAR, seeds=1),
         paper_value=PaperValue(value="later drop -> higher accuracy", source="Fig. 6 caption", note="VGG-16/CIFAR-10 and ResNet-18/CIFAR-100; values not available"),
+        provenance=Provenance(paper='Fig. 6 caption: a later learning-rate drop yields higher final test accuracy; plot ranges 87.5-93.5% (CIFAR-10), values not recovered.',
+                              ours='digits MLP, final test accuracy after the latest vs the earliest drop at equal total steps; se from replicates and paired test images'),
+        device="gpu",
         kind="prediction",
         tags=("networks", "digits", "learning-rate schedule", "generalization"),
+    ),
+    Claim(
+        id="stochastic_collapse.collapse_vs_batch_size",
+        statement="In a GELU MLP trained with SGD on MNIST-1D at a fixed learning rate, a smaller batch (more gradient noise, weaker for larger B by the "
+        "attractivity condition) leaves more collapsed (vanishing or identical) neurons (paper Fig. 3/4 on CIFAR).",
+        theory=more_collapse_with_noise,
+        practice=batch_sweep_practice,
+        compare="at_least",
+        tolerance=0.0,
+        tolerance_reason="integer counts: collapsed neurons (both hidden layers) at the smallest batch minus at the largest, paired by replicate, must be >= 1, "
+        "decided by the 95% t-interval of the replicates' differences; the Spearman correlation over the whole sweep is reported with its bootstrap CI",
+        profiles=MNIST1D_BATCH,
+        paper_value=PaperValue.unreadable("Fig. 3/4 (batch sweep)", "fewer independent neurons at smaller batch (VGG-16 CIFAR-10, batch 32..512 at lr 0.02); "
+                                          "per-layer fractions not recovered"),
+        provenance=Provenance(paper="Fig. 3/4, App. J (official configs, brief B.7): VGG-16 (GELU, no BN) on CIFAR-10 and ResNet-18 on CIFAR-100, SGD momentum 0.9, "
+                                    "wd 5e-4, batch in {32, 64, 128, 256, 512} at lr 0.02, 100k (VGG) / 1M (ResNet) steps, 4 replicates; metric: independent-neuron fraction",
+                              ours="MNIST-1D (5000 samples, 4000 train) stand-in; MLP 40-128-128-10 GELU with biases, lr 0.2, momentum 0.9, wd 5e-4, online label noise "
+                                   "0.4 as a base noise source (collapse is slow without it at 4k steps), batch 16..128, 4k steps, 3 replicates in one batched ensemble "
+                                   "(padded batches, masked); collapsed = vanishing + duplicates by the paper's 0.1/0.1 thresholds; CIFAR paper profile skipped"),
+        figure=sweep_figure,
+        device="gpu",
+        kind="prediction",
+        tags=("networks", "mnist1d", "batch size"),
+    ),
+    Claim(
+        id="stochastic_collapse.collapse_vs_label_noise",
+        statement="In a GELU MLP trained with SGD on MNIST-1D at a fixed learning rate and batch, more online label noise (a larger gradient-noise variance) "
+        "leaves more collapsed (vanishing or identical) neurons (paper Fig. 3/4 on CIFAR).",
+        theory=more_collapse_with_noise,
+        practice=label_noise_sweep_practice,
+        compare="at_least",
+        tolerance=0.0,
+        tolerance_reason="integer counts: collapsed neurons (both hidden layers) at the largest label noise minus at none, paired by replicate, must be >= 1, "
+        "decided by the 95% t-interval of the replicates' differences; the Spearman correlation over the whole sweep is reported with its bootstrap CI",
+        profiles=MNIST1D_NOISE,
+        paper_value=PaperValue.unreadable("Fig. 3/4 (label-noise sweep)", "fewer independent neurons at more label noise (sigma 0..0.8 at lr 0.01, batch 256); "
+                                          "per-layer fractions not recovered"),
+        provenance=Provenance(paper="Fig. 3/4, App. J (brief B.7): label noise sigma in {0, 0.2, 0.4, 0.6, 0.8} = probability of redrawing a sample's label among "
+                                    "the other classes each time it is loaded (online), lr 0.01, batch 256, 1M steps, 4 replicates, VGG-16/ResNet-18 on CIFAR",
+                              ours="MNIST-1D stand-in, MLP 40-128-128-10 GELU, lr 0.2, batch 32, momentum 0.9, wd 5e-4, the official online label noise at "
+                                   "0, 0.2, .., 0.8, 4k steps, 3 replicates in one batched ensemble; same metric; CIFAR paper profile skipped"),
+        figure=sweep_figure,
+        device="gpu",
+        kind="prediction",
+        tags=("networks", "mnist1d", "label noise"),
     ),
 ]

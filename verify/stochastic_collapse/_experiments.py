@@ -18,6 +18,7 @@ from numerics.stochastic_collapse import (
     DigitsConfig,
     diagonal_teacher_student_problem,
     mode_aligned_teacher_student_data,
+    member_seeds,
     mode_test_mse,
     sgd_modes,
     single_neuron_data,
@@ -190,7 +191,9 @@ def _digits_run(ctx):
             s[drop:total] = c["lr_small"]
             sched.append(s)
             tags.append(("drop", drop, r))
-    out = train_digits(sched, cfg, seed=ctx.stream_seed("digits") % 2**31, device=ctx.device, progress=ctx.progress)
+    # one seed stream per replicate, shared by its models across the sweep (paired comparisons)
+    seeds = member_seeds(ctx.stream_seed("digits") % 2**31, [t[2] for t in tags])
+    out = train_digits(sched, cfg, seed=seeds, device=ctx.device, progress=ctx.progress)
     out["tags"] = tags
     return out
 
