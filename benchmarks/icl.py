@@ -6,7 +6,8 @@ All numbers are measured in one process, so ratios are meaningful on a loaded ma
 - training throughput (tokens/s) and model FLOP utilisation (MFU = model FLOP/s / measured
   peak) of the batched ensemble for the quick sweep's mini model and the paper's base model,
 - the speed-up of training the sweep's 11 models as one batched ensemble over training them
-  one after the other.
+  one after the other, of 5 seeds in one ensemble over one ensemble per seed, and of two
+  batch sizes in one ensemble (loss masks) over one ensemble per batch size.
 
 Run: `python -m benchmarks.icl [--device cuda] [--steps 30]`. CPU time is reported next to
 wall time (the CI machine is shared).
@@ -89,6 +90,19 @@ def main(argv=None) -> dict:
     out["mini_sweep_batching_speedup_wall"] = seq_wall / batched["wall_s"]
     out["mini_sweep_batching_speedup_cpu"] = seq_cpu / max(batched["cpu_s"], 1e-9)
     out["mini_sweep_mfu"] = batched["model_flops_per_s"] / peak
+
+    # issue 17: the quick profile's 5 seeds as one ensemble of 55 against 5 ensembles of 11
+    seeds5 = [Member(m.n_tasks, s) for s in range(5) for m in sweep]
+    block = train_throughput(seeds5, mini, 64, args.steps, dev, precision)
+    per_seed = [train_throughput([Member(m.n_tasks, s) for m in sweep], mini, 64, args.steps, dev, precision) for s in range(5)]
+    out["mini_seed_block_speedup_wall"] = sum(r["wall_s"] for r in per_seed) / block["wall_s"]
+    out["mini_seed_block_speedup_cpu"] = sum(r["cpu_s"] for r in per_seed) / max(block["cpu_s"], 1e-9)
+    # two data budgets (batch 64 and 128) in one ensemble with loss masks, against one ensemble each
+    mixed = [Member(m.n_tasks, 0, batch_size=b) for b in (64, 128) for m in sweep]
+    both = train_throughput(mixed, mini, 128, args.steps, dev, precision)
+    apart = [train_throughput([Member(m.n_tasks, 0) for m in sweep], mini, b, args.steps, dev, precision) for b in (64, 128)]
+    out["mini_budget_block_speedup_wall"] = sum(r["wall_s"] for r in apart) / both["wall_s"]
+    out["mini_budget_block_speedup_cpu"] = sum(r["cpu_s"] for r in apart) / max(both["cpu_s"], 1e-9)
 
     # the paper's base model (D=8, K=16, 8 layers, width 128, 2 heads)
     base = ModelConfig(dim=8, n_points=16, n_layer=8, n_embd=128, n_head=2)

@@ -300,6 +300,44 @@ def test_checkpoint_is_data_and_keeps_numpy_evaluations(tmp_path):
     assert isinstance(rest.losses, np.ndarray) and rest.losses.shape[1] == 1
 
 
+def test_batched_ensemble_equals_members_trained_alone():
+    """Issue 17: seeds, task diversities, weight decays and batch sizes in one ensemble (members
+    with smaller batches read their own first rows of the largest batch through a loss mask)
+    give each member the parameters and losses of training it alone."""
+    cfg = N.ModelConfig(dim=2, n_points=3, n_layer=1, n_embd=16, n_head=2)
+    tc = N.TrainConfig(steps=6, batch_size=4, lr=3e-3, noise_var=0.1)
+    members = [N.Member(2, 0, batch_size=4), N.Member(None, 1, batch_size=8), N.Member(4, 1, 0.5, batch_size=8), N.Member(2, 3)]
+    full = N.train_ensemble(members, cfg, tc, log_every=1)
+    for e, m in enumerate(members):
+        one = N.train_ensemble([m], cfg, tc, log_every=1)
+        for k in one.params:
+            torch.testing.assert_close(full.params[k][e], one.params[k][0], atol=1e-6, rtol=1e-5)
+        np.testing.assert_allclose(full.losses[:, e], one.losses[:, 0], rtol=1e-5, atol=1e-7)
+    stream = N.DataStream(members, 2, 3, tc)
+    X, y = stream.batch(2)
+    assert X.shape == (4, 8, 3, 2) and torch.all(X[0, 4:] == 0) and torch.all(y[3, 4:] == 0)
+    torch.testing.assert_close(stream.row_weights.sum(1), torch.ones(4))
+
+
+def test_sweep_of_a_seed_block_equals_seeds_alone():
+    """The shared sweep of a block of seeds (one ensemble, two data budgets) equals each seed's
+    sweep trained alone, for every stored quantity."""
+    from verify.icl._experiments import run_sweep, seed_block
+    from verify.icl._profiles import TINY_SWEEP
+
+    cfg = {k: (list(v) if isinstance(v, tuple) else v) for k, v in dict(TINY_SWEEP, batch_sizes=(4, 8), steps=3).items()}
+    both = run_sweep(cfg, [0, 1])
+    assert list(both["seeds"]) == [0, 1]
+    for i, seed in enumerate((0, 1)):
+        one, two = run_sweep(cfg, seed), both["by_seed"][i]
+        assert two["ensemble_members"] == 2 * 2 * 4
+        for k, v in one.items():
+            if k in ("train_seconds", "ensemble_members", "ensemble_seconds"):
+                continue
+            np.testing.assert_allclose(np.asarray(two[k], dtype=float), np.asarray(v, dtype=float), rtol=1e-5, atol=1e-6, err_msg=k)
+    assert seed_block({"seed_block": 5}, 7) == [5, 6, 7, 8, 9] and seed_block({}, 3) == [3]
+
+
 def test_training_reduces_loss_and_weight_decay_shrinks():
     tc = N.TrainConfig(steps=60, batch_size=32, lr=3e-3, noise_var=0.1)
     res = N.train_ensemble([N.Member(1, 0), N.Member(1, 0, weight_decay=5.0)], SMALL_MODEL, tc, log_every=10)
@@ -332,6 +370,7 @@ SWEEP_CLAIMS = [
     "icl.code_metric_identity",
     "icl.interpolation_small_M",
     "icl.interpolation_large_M",
+    "icl.pt_beats_dmmse_on_new_tasks",
 ]
 GPU_ONLY_CLAIMS = ["icl.threshold_crossing", "icl.dimension_scaling", "icl.early_stopping_time", "icl.weight_decay_threshold"]
 CONSISTENCY = {"icl.ridge_is_posterior_mean", "icl.degenerate_cases", "icl.softmax_temperature", "icl.interpolation_norm", "icl.code_metric_identity"}
@@ -351,6 +390,9 @@ def test_claims_declared_consistently():
         quick = c.profiles["quick"]
         assert (quick.skip_reason is not None) == (c.id in GPU_ONLY_CLAIMS), c.id
     assert QUICK_SWEEP["log2_M"] == tuple(range(1, 11)) and QUICK_SWEEP["infinite"]
+    # issue 16 section 5 / issue 17: provenance everywhere, training claims marked for the GPU
+    assert all(c.provenance is not None for c in CLAIMS)
+    assert {c.id for c in CLAIMS if c.device == "gpu"} == set(SWEEP_CLAIMS + GPU_ONLY_CLAIMS)
 
 
 @pytest.mark.parametrize("claim_id", ESTIMATOR_CLAIMS)
@@ -406,6 +448,21 @@ def test_interpolation_claims_read_the_brief_set_up():
     for key in ("pt_se", "dmmse_se", "ridge_se"):
         assert np.all(np.isfinite(m.raw[key])) and np.all(m.raw[key] > 0)
     assert res.figure_png is not None
+
+
+def test_new_claim_window_and_monotone_statistic():
+    """pt_beats_dmmse_on_new_tasks reads a seed-independent window (M past the transition where
+    dMMSE's MC excess over ridge exceeds its noise and the floor); transition_monotone measures the
+    consecutive rises, whose seed mean is the rises of the seed-mean curve."""
+    res = run_claim("icl.pt_beats_dmmse_on_new_tasks")
+    m = res.measurements[0]
+    win = m.info["window log2 M"]
+    assert win and np.asarray(m.value).shape == (len(win),) and np.all(np.asarray(m.stderr) > 0)
+    assert np.sum(m.raw["window"]) == len(win)
+    assert res.figure_png is not None
+    mono = run_claim("icl.transition_monotone").measurements[0]
+    d = np.asarray(mono.info["Delta^T_PT,Ridge"])
+    np.testing.assert_allclose(mono.value, np.diff(d), atol=1e-4)
 
 
 def test_ratio_stderr_matches_replications():
@@ -500,7 +557,7 @@ _EVAL = N.make_eval_set(1, 4, 3, 2, 0.1, pool=_POOL, draw_from_pool=True, ridge_
 NUMERICS_CALLS = {
     "ModelConfig": ((2, 3, 1, 8, 2), {}),
     "TrainConfig": ((2, 2, 1e-3, 0.1), {"task_var": 1.0, "warmup_frac": 0.5}),
-    "Member": [((4, 0, 0.1), {}), ((None, 1), {})],
+    "Member": [((4, 0, 0.1), {}), ((None, 1), {}), ((4, 0, 0.0, 8), {})],
     "seed_int": ((3, "x", 5), {}),
     "init_params": ((_CFG, [0, 1]), {}),
     "param_count": ((_CFG,), {}),

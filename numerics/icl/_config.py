@@ -67,11 +67,16 @@ class TrainConfig:
 
 @dataclasses.dataclass(frozen=True)
 class Member:
-    """One model of the ensemble: task diversity `n_tasks` (`None` = infinite), `seed`, weight decay."""
+    """One model of the ensemble: task diversity `n_tasks` (`None` = infinite), `seed`, weight
+    decay, and its own `batch_size` (`None`: the `TrainConfig`'s). Members with different batch
+    sizes train together on one batch of the largest size, each reading only its own first
+    `batch_size` rows (a mask on the loss), so each member's data stay a pure function of
+    (seed, batch size, step)."""
 
     n_tasks: int | None
     seed: int
     weight_decay: float = 0.0
+    batch_size: int | None = None
 
     def __post_init__(self) -> None:
         if self.n_tasks is not None:
@@ -81,6 +86,8 @@ class Member:
                 raise ValueError(f"n_tasks must be an integer >= 1 or None (infinite), got {self.n_tasks!r}") from None
         check_int("seed", self.seed, 0)
         check_nonnegative("weight_decay", self.weight_decay)
+        if self.batch_size is not None:
+            check_int("batch_size", self.batch_size, 1)
 
 
 def seed_int(*parts: Any) -> int:

@@ -241,7 +241,10 @@ def train_ensemble(
             X, y = stream.batch(step)
             with autocast():
                 pred = fwd(params, X, y, model_cfg)
-            loss_e = ((pred.float() - y) ** 2).mean(dim=(1, 2))
+            if stream.row_weights is None:
+                loss_e = ((pred.float() - y) ** 2).mean(dim=(1, 2))
+            else:  # mixed batch sizes: each member's mean over its own rows only
+                loss_e = (((pred.float() - y) ** 2).mean(dim=2) * stream.row_weights).sum(dim=1)
             opt.zero_grad(set_to_none=True)
             loss_e.sum().backward()
             opt.step()

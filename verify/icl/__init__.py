@@ -10,7 +10,7 @@ dimension scaling (9), the early-stopping time (10) and weight decay (13).
 
 from __future__ import annotations
 
-from verify.core.claims import Claim, PaperValue
+from verify.core.claims import Claim
 from verify.icl._bayes_risk import (
     dmmse_optimality_practice,
     dmmse_optimality_theory,
@@ -33,7 +33,8 @@ from verify.icl._estimators import (
     temperature_practice,
     temperature_theory,
 )
-from verify.icl._figures import delta_vs_M, early_stopping, interpolation, mse_per_position
+from verify.icl._figures import delta_vs_M, early_stopping, interpolation, mse_new_tasks, mse_per_position
+from verify.icl._provenance import PAPER_VALUES, PROVENANCE
 from verify.icl._profiles import (
     BASE8,
     DIM_GPU,
@@ -46,6 +47,7 @@ from verify.icl._profiles import (
     TINY_T_STAR,
     TINY_WD,
     WD_GPU,
+    beats_profiles,
     estimator_profiles,
     gpu_only_profiles,
     sweep_profiles,
@@ -63,6 +65,8 @@ from verify.icl._threshold import (
 from verify.icl._transition import (
     bayes_bound_practice,
     bayes_bound_theory,
+    beats_dmmse_practice,
+    beats_dmmse_theory,
     code_metric_practice,
     code_metric_theory,
     interp_large_practice,
@@ -93,6 +97,7 @@ CLAIMS: list[Claim] = [
         tolerance_reason="float64 linear solves of well-conditioned systems (lambda >= 0.02): round-off ~1e-13",
         profiles=estimator_profiles(dict(n_instances=40), dict(n_instances=40), dict(n_instances=200)),
         kind="consistency",
+        provenance=PROVENANCE["icl.ridge_is_posterior_mean"],
         tags=("estimators", "exact"),
     ),
     Claim(
@@ -109,6 +114,7 @@ CLAIMS: list[Claim] = [
             dict(BASE8, n_mc_theory=100_000, n_seq=100_000),
         ),
         kind="prediction",
+        provenance=PROVENANCE["icl.ridge_bayes_mse"],
         tags=("estimators", "bayes_risk"),
     ),
     Claim(
@@ -127,6 +133,7 @@ CLAIMS: list[Claim] = [
         ),
         aggregate="worst",
         kind="prediction",
+        provenance=PROVENANCE["icl.dmmse_optimality"],
         tags=("estimators", "bayes_risk"),
     ),
     Claim(
@@ -144,6 +151,7 @@ CLAIMS: list[Claim] = [
             seeds=5,
         ),
         kind="prediction",
+        provenance=PROVENANCE["icl.dmmse_to_ridge"],
         tags=("estimators",),
     ),
     Claim(
@@ -156,6 +164,7 @@ CLAIMS: list[Claim] = [
         tolerance_reason="exact identities evaluated in float64",
         profiles=estimator_profiles(dict(BASE8, M=64), dict(BASE8, M=64)),
         kind="consistency",
+        provenance=PROVENANCE["icl.degenerate_cases"],
         tags=("estimators", "exact"),
     ),
     Claim(
@@ -168,6 +177,7 @@ CLAIMS: list[Claim] = [
         tolerance_reason="max |z| over 32 MC entries (4000 sequences each); P(max|z|>4) ~ 2e-3",
         profiles=estimator_profiles(dict(TINY3, pool_seed=1, n_seq=2000), dict(BASE8, pool_seed=7, n_seq=4000)),
         kind="prediction",
+        provenance=PROVENANCE["icl.dmmse_m1_mse"],
         tags=("estimators", "bayes_risk"),
     ),
     Claim(
@@ -180,6 +190,7 @@ CLAIMS: list[Claim] = [
         tolerance_reason="float64; the additive constant cancels exactly, round-off in logsumexp ~1e-14 (the wrong temperature sigma^2 differs by O(1), in info)",
         profiles=estimator_profiles(dict(BASE8, M=64), dict(BASE8, M=64)),
         kind="consistency",
+        provenance=PROVENANCE["icl.softmax_temperature"],
         tags=("estimators", "exact"),
     ),
     Claim(
@@ -195,6 +206,7 @@ CLAIMS: list[Claim] = [
             dict(BASE8, M=64, pool_seed=7, n_mc_theory=4000, n_seq=8000),
         ),
         kind="prediction",
+        provenance=PROVENANCE["icl.dmmse_bayes_risk"],
         tags=("estimators", "bayes_risk"),
     ),
     Claim(
@@ -207,6 +219,7 @@ CLAIMS: list[Claim] = [
         tolerance_reason="exact identity in float64 (norms of O(1) vectors)",
         profiles=estimator_profiles(dict(dim=8, n_pairs=200), dict(dim=8, n_pairs=200)),
         kind="consistency",
+        provenance=PROVENANCE["icl.interpolation_norm"],
         tags=("estimators", "exact"),
     ),
     # ------------------------------------------------------------------ trained transformers
@@ -221,6 +234,9 @@ CLAIMS: list[Claim] = [
         profiles=sweep_profiles(),
         figure=delta_vs_M,
         kind="prediction",
+        provenance=PROVENANCE["icl.small_M_dmmse_like"],
+        paper_value=PAPER_VALUES["icl.small_M_dmmse_like"],
+        device="gpu",
         tags=("transformer", "transition"),
     ),
     Claim(
@@ -233,6 +249,8 @@ CLAIMS: list[Claim] = [
         tolerance_reason="brief C.B 11: Delta^T_PT,Ridge > 0.4 at M=4 (D=4) where Delta^T_dMMSE,Ridge ~ 0.7, a ratio ~0.6; we ask for half the dMMSE-ridge distance",
         profiles=sweep_profiles(),
         kind="prediction",
+        provenance=PROVENANCE["icl.small_M_far_from_ridge"],
+        device="gpu",
         tags=("transformer", "transition"),
     ),
     Claim(
@@ -252,19 +270,55 @@ CLAIMS: list[Claim] = [
         ),
         profiles=sweep_profiles(),
         kind="prediction",
+        provenance=PROVENANCE["icl.large_M_ridge_like"],
+        device="gpu",
         tags=("transformer", "transition"),
     ),
     Claim(
         id="icl.transition_monotone",
-        statement="C.B 11: Delta^T_{PT,Ridge} is non-increasing in task diversity M within seed noise (largest rise from any M to a larger one, M = infinity last).",
+        statement="C.B 11: Delta^T_{PT,Ridge} is non-increasing in task diversity M within seed noise: the largest rise between consecutive M (M = infinity last) of the seed-mean curve is at most the tolerance.",
         theory=monotone_theory,
         practice=monotone_practice,
         compare="at_most",
         tolerance=0.1,
-        tolerance_reason="seed noise: models on the M=infinity plateau differ by std ~0.022 (calibration: 8 models, B=64, 2000 steps), so the range of ~7 plateau values stays below ~4 std = 0.09 with 95% probability; 0.1 allows that and nothing more (the drop itself is ~1.0)",
+        tolerance_reason=(
+            "redesigned (issue 16 section 1): per seed the vector of consecutive rises, so the error is the largest rise of the seed-mean "
+            "curve and its interval the bootstrap over seeds (the former per-seed largest rise over all pairs was a maximum over seed "
+            "noise whose mean does not shrink with seeds). Measured noise: one model's Delta on the plateau (M >= 2^3) has sd 0.039 "
+            "between seeds at quick; for a flat plateau of 9 points that noise alone puts the 5-seed statistic at 0.035 (median; 95%: "
+            "0.061) and the bootstrap's upper 97.5% end at 0.082 (median; 95%: 0.11), so 0.1 is the upper end that a curve without "
+            "any rise reaches at this noise, and 10% of the transition's depth (~1.0); a rise above it FAILs once the interval clears it"
+        ),
         profiles=sweep_profiles(),
         figure=delta_vs_M,
         kind="prediction",
+        provenance=PROVENANCE["icl.transition_monotone"],
+        device="gpu",
+        tags=("transformer", "transition"),
+    ),
+    Claim(
+        id="icl.pt_beats_dmmse_on_new_tasks",
+        statement=(
+            "Above the task-diversity threshold, at M where dMMSE on new tasks is still clearly worse than ridge, the pretrained "
+            "transformer beats dMMSE on tasks drawn fresh from N(0, I_D): MSE_PT < MSE_dMMSE on T_True at every M of the window, "
+            "decided by the interval over seeds."
+        ),
+        theory=beats_dmmse_theory,
+        practice=beats_dmmse_practice,
+        compare="at_most",
+        tolerance=0.0,
+        tolerance_reason=(
+            "directional: dMMSE is the Bayes estimator of the pretraining distribution, so a PT that minimised its own objective would "
+            "have MSE_PT - MSE_dMMSE >= 0 on new tasks; the claim is that the difference is below 0 at every M of the window, i.e. the "
+            "bootstrap interval over seeds of its largest seed-mean entry lies below 0 (each seed's entries also carry the paired "
+            "standard error over 2048 sequences)"
+        ),
+        profiles=beats_profiles(),
+        figure=mse_new_tasks,
+        kind="prediction",
+        provenance=PROVENANCE["icl.pt_beats_dmmse_on_new_tasks"],
+        paper_value=PAPER_VALUES["icl.pt_beats_dmmse_on_new_tasks"],
+        device="gpu",
         tags=("transformer", "transition"),
     ),
     Claim(
@@ -279,6 +333,8 @@ CLAIMS: list[Claim] = [
         aggregate="worst",
         figure=mse_per_position,
         kind="prediction",
+        provenance=PROVENANCE["icl.pt_above_bayes_risk"],
+        device="gpu",
         tags=("transformer", "bayes_risk"),
     ),
     Claim(
@@ -292,6 +348,8 @@ CLAIMS: list[Claim] = [
         profiles=sweep_profiles(),
         aggregate="worst",
         kind="consistency",
+        provenance=PROVENANCE["icl.code_metric_identity"],
+        device="gpu",
         tags=("transformer", "metrics"),
     ),
     Claim(
@@ -305,6 +363,9 @@ CLAIMS: list[Claim] = [
         profiles=sweep_profiles(),
         figure=interpolation,
         kind="prediction",
+        provenance=PROVENANCE["icl.interpolation_small_M"],
+        paper_value=PAPER_VALUES["icl.interpolation_small_M"],
+        device="gpu",
         tags=("transformer", "interpolation"),
     ),
     Claim(
@@ -318,6 +379,9 @@ CLAIMS: list[Claim] = [
         profiles=sweep_profiles(),
         figure=interpolation,
         kind="prediction",
+        provenance=PROVENANCE["icl.interpolation_large_M"],
+        paper_value=PAPER_VALUES["icl.interpolation_large_M"],
+        device="gpu",
         tags=("transformer", "interpolation"),
         deviation=(
             "quick (D=2, 2000 CPU steps, 5 seeds): MSE_PT/MSE_Ridge - 1 at alpha = 1/2 is 0.166, 95% CI [0.131, 0.202], at M = 2^10; "
@@ -338,9 +402,11 @@ CLAIMS: list[Claim] = [
         tolerance=0.0,
         tolerance_reason="directional at the gpu budget: a crossing must exist inside the swept range; the paper's location needs 500k steps (paper profile)",
         profiles=gpu_only_profiles(TINY_CROSSING, GPU_SWEEP, PAPER_SWEEP, "gpu only: the threshold needs two data budgets of the base model at D = 8"),
-        paper_value=PaperValue((14.0, 15.0), "Sec. 4, Fig. 3 (log2 M)"),
         figure=delta_vs_M,
         kind="prediction",
+        provenance=PROVENANCE["icl.threshold_crossing"],
+        paper_value=PAPER_VALUES["icl.threshold_crossing"],
+        device="gpu",
         tags=("transformer", "threshold"),
     ),
     Claim(
@@ -352,8 +418,10 @@ CLAIMS: list[Claim] = [
         tolerance=0.0,
         tolerance_reason="directional: the smallest increase of the transition midpoint (log2 M) between successive D must be >= 0",
         profiles=gpu_only_profiles(TINY_DIM, DIM_GPU, dict(DIM_GPU, steps=100_000), "gpu only: three sweeps up to D = 8 and M = 2^14"),
-        paper_value=PaperValue(1.0, "Sec. 4.3: thresholds ~2^14, 2^15, 2^16 for D = 8, 16, 32"),
         kind="prediction",
+        provenance=PROVENANCE["icl.dimension_scaling"],
+        paper_value=PAPER_VALUES["icl.dimension_scaling"],
+        device="gpu",
         tags=("transformer", "threshold"),
     ),
     Claim(
@@ -370,9 +438,11 @@ CLAIMS: list[Claim] = [
             dict(T_STAR_GPU, steps=2_000_000, batch_sizes=(512,), eval_every=5000),
             "gpu only: the small model at D = 8 with an evaluation curve every 250 steps",
         ),
-        paper_value=PaperValue(0.47, "Sec. 5, Fig. 6 (small model)"),
         figure=early_stopping,
         kind="prediction",
+        provenance=PROVENANCE["icl.early_stopping_time"],
+        paper_value=PAPER_VALUES["icl.early_stopping_time"],
+        device="gpu",
         tags=("transformer", "dynamics"),
     ),
     Claim(
@@ -385,6 +455,9 @@ CLAIMS: list[Claim] = [
         tolerance_reason="directional: the largest increase of the transition midpoint (log2 M) between successive weight decays must be <= 0",
         profiles=gpu_only_profiles(TINY_WD, WD_GPU, dict(WD_GPU, steps=100_000), "gpu only: three weight decays at D = 4 and M up to 2^10"),
         kind="prediction",
+        provenance=PROVENANCE["icl.weight_decay_threshold"],
+        paper_value=PAPER_VALUES["icl.weight_decay_threshold"],
+        device="gpu",
         tags=("transformer", "regularisation"),
     ),
 ]

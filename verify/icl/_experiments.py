@@ -1,7 +1,7 @@
 """Experiments behind `verify.icl`: the task-diversity sweep, shared by the sweep claims, and its read-outs.
 
-`run_sweep(cfg, seed, device)` trains one ensemble per batch size (all task diversities
-\\( M \\), and weight decays, of one seed together), evaluates it on fixed evaluation sets of
+`run_sweep(cfg, seeds, device)` trains one batched ensemble for a block of seeds (every task
+diversity \\( M \\), weight decay, data budget and seed together), evaluates it on fixed evaluation sets of
 \\( \\mathcal{T}_\\mathrm{True} \\) and \\( \\mathcal{T}_\\mathrm{Pretrain} \\) with the ridge and
 dMMSE baselines, and measures the interpolation paths. It returns plain numpy arrays
 (picklable for `ctx.shared`). The helpers below read the paper's quantities off it:
@@ -11,6 +11,7 @@ members, `mean_over_positions`, `curves_raw` and `counters` summarise it.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -43,6 +44,8 @@ from theory.icl import interpolation_path, ridge_predict
 __all__ = [
     "SWEEP_KEYS",
     "run_sweep",
+    "seed_block",
+    "sweep_block",
     "sweep",
     "member_index",
     "mean_over_positions",
@@ -90,11 +93,11 @@ def _members(cfg: dict, seed: int) -> list[Member]:
     return out
 
 
-def _checkpoint_path(cfg: dict, seed: int, batch_size: int, device: str) -> str | None:
+def _checkpoint_path(cfg: dict, seeds: list[int], batch_sizes: list[int], device: str) -> str | None:
     if not cfg.get("checkpoint_every"):
         return None
     root = os.environ.get("DLTHEORY_CHECKPOINT_DIR", os.path.join(tempfile.gettempdir(), "dltheory_checkpoints"))
-    blob = json.dumps([cfg, seed, batch_size, device], sort_keys=True, default=str)
+    blob = json.dumps([cfg, seeds, batch_sizes, device], sort_keys=True, default=str)
     return os.path.join(root, "icl", hashlib.sha256(blob.encode()).hexdigest()[:24] + ".pt")
 
 
@@ -110,30 +113,14 @@ def _paired(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
     return float(d.mean()), float(d.std(ddof=1) / math.sqrt(d.size))
 
 
-def run_sweep(cfg: dict, seed: int, device: str = "cpu", progress=None) -> dict[str, Any]:
-    """Train and evaluate the task-diversity sweep of one seed (see module docstring).
-
-    **Arguments:**
-
-    - `cfg`: a dict with the keys `SWEEP_KEYS`.
-    - `seed`: the training seed (pools, initialisation, data streams).
-    - `device`: `"cpu"` or `"cuda"`.
-    - `progress`: optional tqdm-like factory.
-
-    **Returns:**
-
-    A dict of numpy arrays; leading axes are `(budget, member, ...)`.
-    """
-    cfg = dict(cfg)
+def _prepare(cfg: dict, seed: int, evT: EvalSet, device: str) -> dict[str, Any]:
+    """The evaluation material of one seed: its members, pools, dMMSE on the shared
+    \\( \\mathcal{T}_\\mathrm{True} \\) set, its \\( \\mathcal{T}_\\mathrm{Pretrain} \\) sets and
+    interpolation paths (all float64, fixed seeds)."""
     D, K, s2 = int(cfg["dim"]), int(cfg["n_points"]), float(cfg["noise_var"])
     members = _members(cfg, seed)
-    E = len(members)
-    mcfg = ModelConfig(D, K, int(cfg["n_layer"]), int(cfg["n_embd"]), int(cfg["n_head"]))
     pools = [None if m.n_tasks is None else task_pool(m.seed, m.n_tasks, D) for m in members]
     n_eval = int(cfg["n_eval"])
-
-    # ---- fixed evaluation sets and baselines (float64)
-    evT = make_eval_set(EVAL_SEED_TRUE, n_eval, K, D, s2, pool=None, draw_from_pool=False, ridge_fn=ridge_predict, device=device)
     dmT = [None if p is None else dmmse_predict_torch(evT.X, evT.y, p, s2, device) for p in pools]
     evP = [
         None if p is None else make_eval_set(EVAL_SEED_PRETRAIN, n_eval, K, D, s2, pool=p, draw_from_pool=True, ridge_fn=ridge_predict, device=device)
@@ -157,12 +144,144 @@ def run_sweep(cfg: dict, seed: int, device: str = "cpu", progress=None) -> dict[
         X = rng.standard_normal((w.shape[0], K, D))
         y = np.einsum("nkd,nd->nk", X, w) + math.sqrt(s2) * rng.standard_normal((w.shape[0], K))
         interp.append(dict(X=X, y=y, ridge=ridge_predict(X, y, None, s2), dmmse=dmmse_predict_torch(X, y, p, s2, device), norm_err=norm_err))
-    # curve during training: Delta^True_{PT,Ridge} on a smaller fixed set
+    return dict(members=members, pools=pools, dmT=dmT, evP=evP, interp=interp, alphas=alphas, n_pairs=n_pairs)
+
+
+def _evaluate(cfg: dict, prep: dict, evT: EvalSet, params: dict[str, torch.Tensor], mcfg: ModelConfig) -> dict[str, Any]:
+    """Evaluate one seed's members of one data budget (`params`: their slice of the ensemble)."""
+    D, K = int(cfg["dim"]), int(cfg["n_points"])
+    n_eval = int(cfg["n_eval"])
+    pools, dmT, evP, interp, alphas, n_pairs = (prep[k] for k in ("pools", "dmT", "evP", "interp", "alphas", "n_pairs"))
+    E = len(pools)
+    keys = ("mse", "true", "ridge", "dmmse", "mse_minus_true")
+    fT = predict_numpy(params, evT.X, evT.y, mcfg)
+    has_pool = [e for e in range(E) if evP[e] is not None]
+    fP = np.full((E, n_eval, K), np.nan)
+    if has_pool:
+        sub = {k: v[has_pool] for k, v in params.items()}
+        fP[has_pool] = predict_numpy(sub, np.stack([evP[e].X for e in has_pool]), np.stack([evP[e].y for e in has_pool]), mcfg)
+    rec: dict[str, np.ndarray] = {}
+    for dist in ("T", "P"):
+        for k in keys:
+            rec[f"{k}{dist}"] = np.full((E, K), np.nan)
+            rec[f"{k}{dist}_se"] = np.full((E, K), np.nan)
+        rec[f"gap{dist}"] = np.full((E, 2), np.nan)
+    # new tasks, paired per sequence (mean over positions): PT - dMMSE (mean, se)
+    rec["pt_minus_dmmseT"] = np.full((E, 2), np.nan)
+    for e in range(E):
+        ev = EvalSet(evT.X, evT.y, evT.clean, {"ridge": evT.baselines["ridge"], **({} if dmT[e] is None else {"dmmse": dmT[e]})})
+        for dist, evs, f in (("T", ev, fT[e]), ("P", evP[e], fP[e])):
+            if evs is None:
+                continue
+            met = position_metrics(f, evs, D)
+            for k in keys:
+                if k in met:
+                    rec[f"{k}{dist}"][e], rec[f"{k}{dist}_se"][e] = met[k]
+            bayes = evs.baselines["ridge"] if dist == "T" else evs.baselines["dmmse"]
+            rec[f"gap{dist}"][e] = _paired(((f - evs.y) ** 2).mean(-1) / D, ((bayes - evs.y) ** 2).mean(-1) / D)
+        if dmT[e] is not None:
+            rec["pt_minus_dmmseT"][e] = _paired(((fT[e] - evT.y) ** 2).mean(-1) / D, ((dmT[e] - evT.y) ** 2).mean(-1) / D)
+    # interpolation: MSE/D averaged over positions and sequences, per alpha and pair
+    # (`_pairs`: the pairs are the independent units of the path's standard errors)
+    A = alphas.size
+    pt_pairs = np.full((E, A, n_pairs), np.nan)
+    idx = [e for e in range(E) if interp[e] is not None]
+    if idx:
+        sub = {k: v[idx] for k, v in params.items()}
+        fI = predict_numpy(sub, np.stack([interp[e]["X"] for e in idx]), np.stack([interp[e]["y"] for e in idx]), mcfg)
+        for n_, e in enumerate(idx):
+            pt_pairs[e] = _per_pair(fI[n_], interp[e]["y"], D, A, n_pairs)
+    # the M = infinity model on the path of the largest finite M (the training floor)
+    inf_idx = [e for e in range(E) if pools[e] is None]
+    rec["interp_pt_inf_pairs"] = np.full((A, n_pairs), np.nan)
+    if idx and inf_idx:
+        last = max(idx, key=lambda e: pools[e].shape[0])
+        sub = {k: v[inf_idx[:1]] for k, v in params.items()}
+        fInf = predict_numpy(sub, interp[last]["X"], interp[last]["y"], mcfg)[0]
+        rec["interp_pt_inf_pairs"] = _per_pair(fInf, interp[last]["y"], D, A, n_pairs)
+    rec["interp_pt_inf"] = rec["interp_pt_inf_pairs"].mean(-1)
+    rec["interp_pt_pairs"] = pt_pairs
+    rec["interp_pt"] = pt_pairs.mean(-1)
+    return rec
+
+
+def _baselines(cfg: dict, prep: dict, evT: EvalSet) -> dict[str, Any]:
+    """Baseline-only quantities of one seed (independent of the budget)."""
+    D = int(cfg["dim"])
+    K = int(cfg["n_points"])
+    pools, dmT, evP, interp, alphas, n_pairs = (prep[k] for k in ("pools", "dmT", "evP", "interp", "alphas", "n_pairs"))
+    E = len(pools)
+    nanEK = lambda: np.full((E, K), np.nan)  # noqa: E731
+    base = {k: nanEK() for k in ("dmmse_ridgeT", "dmmse_mseT", "dmmse_ridgeP", "dmmse_mseP", "ridge_mseP")}
+    # new tasks, paired per sequence (mean over positions): dMMSE - ridge (mean, se)
+    base["dmmse_minus_ridgeT"] = np.full((E, 2), np.nan)
+    ridge_seq = ((evT.baselines["ridge"] - evT.y) ** 2).mean(-1) / D
+    for e in range(E):
+        if dmT[e] is not None:
+            base["dmmse_ridgeT"][e] = ((dmT[e] - evT.baselines["ridge"]) ** 2).mean(0) / D
+            base["dmmse_mseT"][e] = ((dmT[e] - evT.y) ** 2).mean(0) / D
+            base["dmmse_minus_ridgeT"][e] = _paired(((dmT[e] - evT.y) ** 2).mean(-1) / D, ridge_seq)
+            bp = evP[e].baselines
+            base["dmmse_ridgeP"][e] = ((bp["dmmse"] - bp["ridge"]) ** 2).mean(0) / D
+            base["dmmse_mseP"][e] = ((bp["dmmse"] - evP[e].y) ** 2).mean(0) / D
+            base["ridge_mseP"][e] = ((bp["ridge"] - evP[e].y) ** 2).mean(0) / D
+    base["ridge_mseT"] = ((evT.baselines["ridge"] - evT.y) ** 2).mean(0) / D
+    for name in ("dmmse", "ridge"):
+        nan_pairs = np.full((alphas.size, n_pairs), np.nan)
+        base[f"interp_{name}_pairs"] = np.array([nan_pairs if it is None else _per_pair(it[name], it["y"], D, alphas.size, n_pairs) for it in interp])
+        base[f"interp_{name}"] = base[f"interp_{name}_pairs"].mean(-1)
+    base["interp_norm_err"] = np.array([np.nan if it is None else it["norm_err"] for it in interp])
+    return base
+
+
+def run_sweep(cfg: dict, seeds: int | list[int], device: str = "cpu", progress=None) -> dict[str, Any]:
+    """Train and evaluate the task-diversity sweep of a block of seeds (see module docstring).
+
+    Every member (task diversity, weight decay, data budget, seed) is one model of a single
+    batched ensemble: members of different batch sizes share one batch of the largest size
+    with per-member loss masks, and each member's initialisation and data are pure functions
+    of its seed (and batch size), so each seed's numbers equal those of training it alone (to
+    float rounding; tested).
+
+    **Arguments:**
+
+    - `cfg`: a dict with the keys `SWEEP_KEYS`.
+    - `seeds`: the training seed (pools, initialisation, data streams), or a list of them.
+    - `device`: `"cpu"` or `"cuda"`.
+    - `progress`: optional tqdm-like factory.
+
+    **Returns:**
+
+    For one seed, a dict of numpy arrays whose leading axes are `(budget, member, ...)`; for a
+    list, `{"seeds": array, "by_seed": [that dict per seed]}`.
+    """
+    single = not isinstance(seeds, (list, tuple))
+    seed_list = [int(seeds)] if single else [int(x) for x in seeds]
+    cfg = dict(cfg)
+    D, K, s2 = int(cfg["dim"]), int(cfg["n_points"]), float(cfg["noise_var"])
+    mcfg = ModelConfig(D, K, int(cfg["n_layer"]), int(cfg["n_embd"]), int(cfg["n_head"]))
+    n_eval = int(cfg["n_eval"])
+    budgets = [int(B) for B in cfg["batch_sizes"]]
+
+    # ---- fixed evaluation sets and baselines (float64); the T_True set is common to all seeds
+    evT = make_eval_set(EVAL_SEED_TRUE, n_eval, K, D, s2, pool=None, draw_from_pool=False, ridge_fn=ridge_predict, device=device)
+    preps = {seed: _prepare(cfg, seed, evT, device) for seed in seed_list}
+
+    # ---- one ensemble: budget-major, then seed, then the seed's members
+    members, where = [], {}
+    for b_idx, B in enumerate(budgets):
+        for seed in seed_list:
+            ms = preps[seed]["members"]
+            where[b_idx, seed] = list(range(len(members), len(members) + len(ms)))
+            members += [dataclasses.replace(m, batch_size=B) for m in ms]
+    E_all = len(members)
+
+    # curve during training: Delta^True_{PT,Ridge} on a smaller fixed set, every member
     eval_every = int(cfg.get("eval_every") or 0)
     if eval_every:
         evC = make_eval_set(EVAL_SEED_CURVE, int(cfg["n_eval_curve"]), K, D, s2, pool=None, draw_from_pool=False, ridge_fn=ridge_predict, device=device)
-        XC = torch.as_tensor(evC.X, dtype=torch.float32, device=device).expand(E, *evC.X.shape)
-        yC = torch.as_tensor(evC.y, dtype=torch.float32, device=device).expand(E, *evC.y.shape)
+        XC = torch.as_tensor(evC.X, dtype=torch.float32, device=device).expand(E_all, *evC.X.shape)
+        yC = torch.as_tensor(evC.y, dtype=torch.float32, device=device).expand(E_all, *evC.y.shape)
         rC = torch.as_tensor(evC.baselines["ridge"], dtype=torch.float32, device=device)
 
         @torch.no_grad()
@@ -173,109 +292,59 @@ def run_sweep(cfg: dict, seed: int, device: str = "cpu", progress=None) -> dict[
     else:
         eval_fn = None
 
-    out: dict[str, Any] = {
-        "M": np.array([np.inf if m.n_tasks is None else float(m.n_tasks) for m in members]),
-        "weight_decay": np.array([m.weight_decay for m in members]),
-        "batch_sizes": np.array(cfg["batch_sizes"]),
-        "alphas": alphas,
-        "n_params": param_count(mcfg),
-    }
-    keys = ("mse", "true", "ridge", "dmmse", "mse_minus_true")
-    res: dict[str, list] = {}
-    for b_idx, B in enumerate(cfg["batch_sizes"]):
-        tcfg = TrainConfig(steps=int(cfg["steps"]), batch_size=int(B), lr=float(cfg["lr"]), noise_var=s2, warmup_frac=float(cfg["warmup_frac"]))
-        tr = train_ensemble(
-            members,
-            mcfg,
-            tcfg,
-            device=device,
-            precision=cfg["precision"],
-            compile=bool(cfg["compile"]),
-            checkpoint_path=_checkpoint_path(cfg, seed, int(B), device),
-            checkpoint_every=int(cfg.get("checkpoint_every") or 0),
-            log_every=max(1, int(cfg["steps"]) // 50),
-            eval_every=eval_every,
-            eval_fn=eval_fn,
-            progress=progress,
-        )
-        fT = predict_numpy(tr.params, evT.X, evT.y, mcfg)
-        has_pool = [e for e in range(E) if evP[e] is not None]
-        fP = np.full((E, n_eval, K), np.nan)
-        if has_pool:
-            sub = {k: v[has_pool] for k, v in tr.params.items()}
-            fP[has_pool] = predict_numpy(sub, np.stack([evP[e].X for e in has_pool]), np.stack([evP[e].y for e in has_pool]), mcfg)
-        rec: dict[str, np.ndarray] = {}
-        for dist in ("T", "P"):
-            for k in keys:
-                rec[f"{k}{dist}"] = np.full((E, K), np.nan)
-                rec[f"{k}{dist}_se"] = np.full((E, K), np.nan)
-            rec[f"gap{dist}"] = np.full((E, 2), np.nan)
-        for e in range(E):
-            ev = EvalSet(evT.X, evT.y, evT.clean, {"ridge": evT.baselines["ridge"], **({} if dmT[e] is None else {"dmmse": dmT[e]})})
-            for dist, evs, f in (("T", ev, fT[e]), ("P", evP[e], fP[e])):
-                if evs is None:
-                    continue
-                met = position_metrics(f, evs, D)
-                for k in keys:
-                    if k in met:
-                        rec[f"{k}{dist}"][e], rec[f"{k}{dist}_se"][e] = met[k]
-                bayes = evs.baselines["ridge"] if dist == "T" else evs.baselines["dmmse"]
-                rec[f"gap{dist}"][e] = _paired(((f - evs.y) ** 2).mean(-1) / D, ((bayes - evs.y) ** 2).mean(-1) / D)
-        # interpolation: MSE/D averaged over positions and sequences, per alpha and pair
-        # (`_pairs`: the pairs are the independent units of the path's standard errors)
-        A = alphas.size
-        pt_pairs = np.full((E, A, n_pairs), np.nan)
-        idx = [e for e in range(E) if interp[e] is not None]
-        if idx:
-            sub = {k: v[idx] for k, v in tr.params.items()}
-            fI = predict_numpy(sub, np.stack([interp[e]["X"] for e in idx]), np.stack([interp[e]["y"] for e in idx]), mcfg)
-            for n_, e in enumerate(idx):
-                pt_pairs[e] = _per_pair(fI[n_], interp[e]["y"], D, A, n_pairs)
-        # the M = infinity model on the path of the largest finite M (the training floor)
-        inf_idx = [e for e in range(E) if pools[e] is None]
-        rec["interp_pt_inf_pairs"] = np.full((A, n_pairs), np.nan)
-        if idx and inf_idx:
-            last = max(idx, key=lambda e: pools[e].shape[0])
-            sub = {k: v[inf_idx[:1]] for k, v in tr.params.items()}
-            fInf = predict_numpy(sub, interp[last]["X"], interp[last]["y"], mcfg)[0]
-            rec["interp_pt_inf_pairs"] = _per_pair(fInf, interp[last]["y"], D, A, n_pairs)
-        rec["interp_pt_inf"] = rec["interp_pt_inf_pairs"].mean(-1)
-        rec["interp_pt_pairs"] = pt_pairs
-        rec["interp_pt"] = pt_pairs.mean(-1)
-        rec["losses"] = tr.losses
-        rec["loss_steps"] = tr.loss_steps
-        rec["eval_steps"] = np.array(tr.eval_steps)
-        rec["eval_curve"] = np.array(tr.evals) if tr.evals else np.zeros((0, E))
-        rec["train_seconds"] = np.array(tr.seconds)
-        rec["diverged"] = tr.diverged
-        rec["train_flops"] = np.array(train_flops_per_token(mcfg) * 2 * K * int(B) * int(cfg["steps"]) * E)
-        for k, v in rec.items():
-            res.setdefault(k, []).append(v)
-        if tr.steps_done == int(cfg["steps"]):
-            path = _checkpoint_path(cfg, seed, int(B), device)
-            if path and os.path.exists(path):
-                os.remove(path)
-    for k, v in res.items():
-        out[k] = np.stack(v) if k not in ("loss_steps", "eval_steps") else v[0]
-    # baseline-only quantities (independent of the budget)
-    nanEK = lambda: np.full((E, K), np.nan)  # noqa: E731
-    base = {k: nanEK() for k in ("dmmse_ridgeT", "dmmse_ridgeP", "dmmse_mseT", "dmmse_mseP", "ridge_mseP")}
-    for e in range(E):
-        if dmT[e] is not None:
-            base["dmmse_ridgeT"][e] = ((dmT[e] - evT.baselines["ridge"]) ** 2).mean(0) / D
-            base["dmmse_mseT"][e] = ((dmT[e] - evT.y) ** 2).mean(0) / D
-            bp = evP[e].baselines
-            base["dmmse_ridgeP"][e] = ((bp["dmmse"] - bp["ridge"]) ** 2).mean(0) / D
-            base["dmmse_mseP"][e] = ((bp["dmmse"] - evP[e].y) ** 2).mean(0) / D
-            base["ridge_mseP"][e] = ((bp["ridge"] - evP[e].y) ** 2).mean(0) / D
-    out.update(base)
-    out["ridge_mseT"] = ((evT.baselines["ridge"] - evT.y) ** 2).mean(0) / D
-    for name in ("dmmse", "ridge"):
-        nan_pairs = np.full((alphas.size, n_pairs), np.nan)
-        out[f"interp_{name}_pairs"] = np.array([nan_pairs if it is None else _per_pair(it[name], it["y"], D, alphas.size, n_pairs) for it in interp])
-        out[f"interp_{name}"] = out[f"interp_{name}_pairs"].mean(-1)
-    out["interp_norm_err"] = np.array([np.nan if it is None else it["norm_err"] for it in interp])
-    return out
+    tcfg = TrainConfig(steps=int(cfg["steps"]), batch_size=max(budgets), lr=float(cfg["lr"]), noise_var=s2, warmup_frac=float(cfg["warmup_frac"]))
+    ck = _checkpoint_path(cfg, seed_list, budgets, device)
+    tr = train_ensemble(
+        members,
+        mcfg,
+        tcfg,
+        device=device,
+        precision=cfg["precision"],
+        compile=bool(cfg["compile"]),
+        checkpoint_path=ck,
+        checkpoint_every=int(cfg.get("checkpoint_every") or 0),
+        log_every=max(1, int(cfg["steps"]) // 50),
+        eval_every=eval_every,
+        eval_fn=eval_fn,
+        progress=progress,
+    )
+    evals = np.array(tr.evals) if tr.evals else np.zeros((0, E_all))
+
+    by_seed = []
+    for seed in seed_list:
+        prep = preps[seed]
+        out: dict[str, Any] = {
+            "M": np.array([np.inf if m.n_tasks is None else float(m.n_tasks) for m in prep["members"]]),
+            "weight_decay": np.array([m.weight_decay for m in prep["members"]]),
+            "batch_sizes": np.array(budgets),
+            "alphas": prep["alphas"],
+            "n_params": param_count(mcfg),
+            "ensemble_members": E_all,
+            "ensemble_seconds": float(tr.seconds),
+        }
+        res: dict[str, list] = {}
+        for b_idx, B in enumerate(budgets):
+            idx = where[b_idx, seed]
+            rec = _evaluate(cfg, prep, evT, {k: v[idx] for k, v in tr.params.items()}, mcfg)
+            rec["losses"] = tr.losses[:, idx]
+            rec["loss_steps"] = tr.loss_steps
+            rec["eval_steps"] = np.array(tr.eval_steps)
+            rec["eval_curve"] = evals[:, idx] if evals.size else np.zeros((0, len(idx)))
+            # this member group's share of the ensemble's training time
+            rec["train_seconds"] = np.array(tr.seconds * len(idx) / E_all)
+            rec["diverged"] = tr.diverged[idx]
+            rec["train_flops"] = np.array(train_flops_per_token(mcfg) * 2 * K * B * int(cfg["steps"]) * len(idx))
+            for k, v in rec.items():
+                res.setdefault(k, []).append(v)
+        for k, v in res.items():
+            out[k] = np.stack(v) if k not in ("loss_steps", "eval_steps") else v[0]
+        out.update(_baselines(cfg, prep, evT))
+        by_seed.append(out)
+    if tr.steps_done == int(cfg["steps"]) and ck and os.path.exists(ck):
+        os.remove(ck)
+    if single:
+        return by_seed[0]
+    return {"seeds": np.array(seed_list), "by_seed": by_seed}
 
 
 # =============================================================================================
@@ -283,13 +352,35 @@ def run_sweep(cfg: dict, seed: int, device: str = "cpu", progress=None) -> dict[
 # =============================================================================================
 
 
-def sweep(ctx, **override) -> dict[str, Any]:
-    """The sweep of the claim's config (`SWEEP_KEYS`, with `override`), computed once per seed
-    and shared between the claims that read it (`ctx.shared`)."""
+def seed_block(cfg, seed: int) -> list[int]:
+    """The seeds trained together with `seed` in one batched ensemble: the block of
+    `seed_block` consecutive seeds that holds it (config key, default 1: each seed alone).
+    Batching does not change any member's numbers (each member's initialisation and data
+    are pure functions of its seed; `tests/test_icl.py` checks batched = alone)."""
+    k = max(1, int(cfg.get("seed_block", 1) or 1))
+    start = seed - seed % k
+    return list(range(start, start + k))
+
+
+def sweep_block(ctx, **override) -> tuple[list[int], list[dict[str, Any]]]:
+    """The sweeps of every seed in `ctx.seed`'s block (`seed_block`): one batched ensemble over
+    seeds, task diversities, weight decays and data budgets, computed once per config and
+    block and shared between the claims that read it (`ctx.shared`). Returns the block's
+    seeds and their sweeps."""
     cfg = {k: ctx.config[k] for k in SWEEP_KEYS}
     cfg.update(override)
     cfg = {k: (list(v) if isinstance(v, tuple) else v) for k, v in cfg.items()}
-    return ctx.shared("sweep", lambda: run_sweep(cfg, ctx.seed, ctx.device, ctx.progress), device=ctx.device, **cfg)
+    seeds = seed_block(ctx.config, ctx.seed)
+    # the device is part of the key: CPU and CUDA generators draw different (equally valid) batches
+    res = ctx.shared("sweep", lambda: run_sweep(cfg, seeds, ctx.device, ctx.progress), per_seed=False, seeds=seeds, device=ctx.device, **cfg)
+    return [int(x) for x in np.asarray(res["seeds"])], list(res["by_seed"])
+
+
+def sweep(ctx, **override) -> dict[str, Any]:
+    """The sweep of the claim's config (`SWEEP_KEYS`, with `override`) for `ctx.seed`: its row of
+    the block's batched ensemble (`sweep_block`)."""
+    seeds, by_seed = sweep_block(ctx, **override)
+    return by_seed[seeds.index(ctx.seed)]
 
 
 def counters(s: dict) -> dict:
