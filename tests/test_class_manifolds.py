@@ -351,7 +351,10 @@ VALID_CALLS_N = {
     "softmax_regression": ((4,), {"num_classes": 3}),
     "accuracy": ((torch.nn.Linear(4, 2), _X8, _Y8), {"batch": 3}),
     "train_classifier": ((torch.nn.Linear(4, 2), _X8, _Y8, 1), {"batch_size": 4, "lr": 0.1, "momentum": 0.5,
-                                                                "weight_decay": 1e-4}),
+                                                                "weight_decay": 1e-4, "input_noise": 0.1}),
+    "train_mlp_ensemble": (([torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.ReLU(), torch.nn.Linear(3, 2))], _X8, _Y8, 1),
+                           {"generators": [None], "batch_size": 4, "lr": 0.1, "momentum": 0.5, "input_noise": [0.1],
+                            "steps_per_epoch": 2}),
     "affine_cut_distance": ((np.zeros(4), np.eye(4)[None, :2], np.ones(4), np.eye(4)[3:]), {}),
     "affine_intersection": ((np.zeros(4), np.eye(4)[:3], np.full(4, 0.1), np.eye(4)[1:]), {"tol": 1e-10}),
     "make_bases": (("axis_aligned", 2, 6, 3), {"k_nonzero": 2}),
@@ -461,7 +464,8 @@ def test_trained_claims_tiny():
             assert res.record["figure_error"] is None, c.id
             meas = res.measurements[0]
             assert meas.info and np.all(np.isfinite(np.asarray(meas.value, dtype=float))), c.id
-            if "B.5" in c.tags or c.id.endswith("boundary_vs_single"):
+            # robustness_link's value is a rank correlation with its own bootstrap stderr (test_new_relation_claims_tiny)
+            if ("B.5" in c.tags and not c.id.endswith("robustness_link")) or c.id.endswith("boundary_vs_single"):
                 # a direction: its sign's source is stated, and each seed carries its own stderr
                 # (bootstrap SD and the estimator's resolution), so the harness's interval is never
                 # narrower than one seed's uncertainty
@@ -517,10 +521,69 @@ def test_paper_profile_skips_without_cifar(tmp_path):
     assert res.verdict == "SKIP" and str(tmp_path) in res.reason and "data_batch_1" in res.reason
 
 
+def test_batched_ensemble_equals_unbatched():
+    """Issue 17: MLPs of different widths (padded), with and without input-noise augmentation and
+    on different subsets, trained as one batched ensemble give each member the model that
+    `train_classifier` gives it alone (same init, batch and noise streams), to float rounding."""
+    from numerics.class_manifolds import mlp, train_classifier, train_mlp_ensemble
+    from verify.class_manifolds._experiments import seeded_init, tgen
+
+    X = torch.randn(200, 12, generator=torch.Generator().manual_seed(1))
+    y = torch.randint(0, 10, (200,), generator=torch.Generator().manual_seed(2))
+    widths, noise = [8, 16, 16], [0.0, 0.3, 0.0]
+    subsets = [None, None, torch.arange(0, 200, 2)[:100]]
+    build = [seeded_init(0, f"init/m{i}", lambda w=w: mlp(12, w)) for i, w in enumerate(widths)]
+    ref = []
+    for i, w in enumerate(widths):
+        Xs, ys = (X, y) if subsets[i] is None else (X[subsets[i]], y[subsets[i]])
+        m0 = seeded_init(0, f"init/m{i}", lambda w=w: mlp(12, w))
+        # 2 epochs of ceil(200/128) = 2 steps (the subset of 100 also takes 1 step per "epoch": give 2 epochs x 1 step)
+        ref.append(train_classifier(m0, Xs, ys, [1, 2], generator=tgen(0, f"b/m{i}"), input_noise=noise[i],
+                                    noise_generator=tgen(0, f"n/m{i}"), batch_size=128 if subsets[i] is None else 50))
+    # members of equal steps per epoch: the batch size differs for the subset member in `ref`, so compare it alone
+    out = train_mlp_ensemble(build[:2], X, y, [1, 2], generators=[tgen(0, f"b/m{i}") for i in range(2)],
+                             input_noise=noise[:2], noise_generators=[tgen(0, f"n/m{i}") for i in range(2)])
+    sub = train_mlp_ensemble(build[2:], X, y, [1, 2], generators=[tgen(0, "b/m2")], subsets=subsets[2:], batch_size=50,
+                             steps_per_epoch=2)
+    for e in (1, 2):
+        for i, m in enumerate(out[e] + sub[e]):
+            assert m[0].out_features == widths[i]
+            torch.testing.assert_close(m(X), ref[i][e](X), atol=1e-5, rtol=1e-5)
+    # the experiments' path: batched and unbatched `_train_many` agree per member
+    from verify.class_manifolds._experiments import _train_many
+
+    cfg = dict(TINY_DIGITS, arch="mlp")
+    a = _train_many(cfg, 0, ["s0", "s1"], X, y, 2, "cpu", widths=[8, 16], noise=[0.0, 0.2])[2]
+    b = _train_many(dict(cfg, batched=False), 0, ["s0", "s1"], X, y, 2, "cpu", widths=[8, 16], noise=[0.0, 0.2])[2]
+    for ma, mb in zip(a, b):
+        torch.testing.assert_close(ma(X), mb(X), atol=1e-5, rtol=1e-5)
+
+
+def test_new_relation_claims_tiny():
+    """Issue 19: robustness_link (Spearman rho with a bootstrap stderr) and train_size run end to end."""
+    from verify.class_manifolds._relations import rank_correlation_bootstrap, spearman
+
+    assert spearman([1, 2, 3], [2, 4, 9]) == pytest.approx(1.0) and math.isnan(spearman([1, 1, 1], [1, 2, 3]))
+    draws = rank_correlation_bootstrap([1, 2, 3, 4], np.tile([[1.0], [2.0], [3.0], [4.0]], (1, 5)), 50, np.random.default_rng(0))
+    assert np.all((draws[np.isfinite(draws)] > 0.99))
+    for cid in ("class_manifolds.robustness_link", "class_manifolds.train_size"):
+        res = run_claim(cid)
+        assert res.verdict in ("PASS", "FAIL", "INCONCLUSIVE"), (cid, res.verdict, res.reason)
+        assert res.record["figure_error"] is None, cid
+        meas = res.measurements[0]
+        assert math.isfinite(float(meas.value)) and meas.stderr is not None and meas.stderr > 0, cid
+        assert "brief" in res.prediction.info["source"] or "abstract" in res.prediction.info["source"]
+    res = run_claim("class_manifolds.robustness_link")
+    assert -1.0 <= res.measurements[0].value <= 1.0 and res.measurements[0].info["n_models"] == 8
+
+
 def test_profiles_declared():
-    assert len(CLAIMS) == 15
+    assert len(CLAIMS) == 17
     for c in CLAIMS:
         assert set(c.profiles) == {"tiny", "quick", "gpu", "paper"}, c.id
         assert all(p.skip_reason is None for p in c.profiles.values()), c.id
     kinds = [c.kind for c in CLAIMS]
-    assert kinds.count("prediction") == 14 and kinds.count("implementation") == 1
+    assert kinds.count("prediction") == 16 and kinds.count("implementation") == 1
+    for c in CLAIMS:
+        assert c.provenance is not None and c.provenance.paper and c.provenance.ours, c.id
+        assert (c.device == "gpu") == ("trained" in c.tags), c.id

@@ -21,7 +21,8 @@ Public API: `make_bases`, `optimize_in_cut`, `cutting_plane_sweep`, `geometric_s
 `cutting_plane_dimension`, `cutting_plane_dimensions`, `estimate_d_star`, `sigmoid_log`,
 `fit_sigmoid_log`, `sigmoid_crossing`, the analytic-set classifiers and
 `affine_cut_distance`/`affine_intersection`; the models and the notebook's training recipe
-(`mlp`, `softmax_regression`, `resnet20`, `train_classifier`, `accuracy`). Implementation
+(`mlp`, `softmax_regression`, `resnet20`, `train_classifier`, `accuracy`), and
+`train_mlp_ensemble`, independent MLP trainings as one batched ensemble (issue 17). Implementation
 lives in the private modules `_cut`, `_fit`, `_sets`, `_dimension`, `_nets`; this face only
 re-exports. Data sets come from `numerics._data`.
 """
@@ -39,6 +40,7 @@ from numerics.class_manifolds._cut import (
     optimize_in_cut,
     target_distribution,
 )
+from numerics.class_manifolds._ensemble import train_mlp_ensemble
 from numerics.class_manifolds._dimension import CuttingPlaneResult, cutting_plane_dimension, cutting_plane_dimensions
 from numerics.class_manifolds._fit import (
     DStarEstimate,
@@ -87,4 +89,5 @@ __all__ = [
     "softmax_regression",
     "target_distribution",
     "train_classifier",
+    "train_mlp_ensemble",
 ]

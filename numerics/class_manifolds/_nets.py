@@ -128,6 +128,8 @@ def train_classifier(
     device: str = "cpu",
     stop_at_accuracy: float | None = None,
     max_epochs: int | None = None,
+    input_noise: float = 0.0,
+    noise_generator: torch.Generator | None = None,
 ) -> dict[int, nn.Module]:
     r"""Train with the notebook's recipe and return copies of the model after chosen epochs.
 
@@ -139,6 +141,8 @@ def train_classifier(
     - `generator`: torch Generator for the batch draws.
     - `batch_size` (integer >= 1), `lr` (> 0), `momentum` (in [0, 1)), `weight_decay` (>= 0):
       SGD's, all finite.
+    - `input_noise` (>= 0): std of Gaussian noise added to each batch's inputs (augmentation;
+      0 draws nothing), drawn from `noise_generator`.
 
     **Returns:** `{epoch: model copy}` (models in eval mode, on `device`).
     """
@@ -150,6 +154,7 @@ def train_classifier(
     lr = real("lr", lr, low=0.0, low_open=True)
     momentum = real("momentum", momentum, low=0.0, high=1.0, high_open=True)
     weight_decay = real("weight_decay", weight_decay, low=0.0)
+    input_noise = real("input_noise", input_noise, low=0.0)
     if stop_at_accuracy is not None:
         stop_at_accuracy = real("stop_at_accuracy", stop_at_accuracy, low=0.0, high=1.0, low_open=True)
         if max_epochs is not None:
@@ -177,7 +182,11 @@ def train_classifier(
         model.train()
         for _ in range(steps_per_epoch):
             idx = torch.randint(0, N, (batch_size,), generator=generator, device=gdev).to(device)
-            loss = nn.functional.cross_entropy(model(X[idx]), y[idx])
+            xb = X[idx]
+            if input_noise > 0:
+                ndev = noise_generator.device if noise_generator is not None else torch.device("cpu")
+                xb = xb + input_noise * torch.randn(xb.shape, generator=noise_generator, device=ndev, dtype=X.dtype).to(device)
+            loss = nn.functional.cross_entropy(model(xb), y[idx])
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from numerics._data import cifar10, digits_centered, template_images
+from numerics._data import cifar10, digits, digits_centered, mnist1d, template_images
 from numerics.class_manifolds import (
     AnchorPool,
     BallClassifier,
@@ -32,6 +32,7 @@ from numerics.class_manifolds import (
     resnet20,
     softmax_regression,
     train_classifier,
+    train_mlp_ensemble,
 )
 from theory.class_manifolds import (
     d_star_crossing,
@@ -330,21 +331,51 @@ def _data(cfg, seed: int, data_dir: str | None = None):
     raise ValueError(f"unknown data {kind!r}")
 
 
-def _builder(cfg, width: int | None = None):
+def _builder(cfg, width: int | None = None, in_dim: int = 64):
     arch = cfg.get("arch", "mlp")
     if arch == "mlp":
-        return lambda: mlp(64, int(width or cfg["width"]))
+        return lambda: mlp(in_dim, int(width or cfg["width"]))
     if arch == "softmax":
-        return lambda: softmax_regression(64)
+        return lambda: softmax_regression(in_dim)
     if arch == "resnet20":
         return lambda: resnet20(width=int(width or cfg.get("width", 16)), n=int(cfg.get("blocks", 3)), image_size=int(cfg.get("image_size", 32)))
     raise ValueError(f"unknown arch {arch!r}")
 
 
 def _train(cfg, seed, stream, X, y, epochs, device, width=None, **kw):
-    model = seeded_init(seed, f"init/{stream}", _builder(cfg, width))
+    model = seeded_init(seed, f"init/{stream}", _builder(cfg, width, X.shape[1]))
     return train_classifier(model, X, y, epochs, generator=tgen(seed, f"batches/{stream}"), device=device,
                             lr=float(cfg.get("train_lr", 0.1)), **kw)
+
+
+def _train_many(cfg, seed, streams, X, y, epochs, device, widths=None, noise=None, subsets=None, steps_per_epoch=None):
+    """Independent trainings `streams[i]` (width `widths[i]`, input-noise std `noise[i]`, rows
+    `subsets[i]`) with each member's own seed streams (`init/`, `batches/`, `noise/<stream>`).
+
+    MLPs train as one batched ensemble (`train_mlp_ensemble`: stacked weights, widths padded
+    to the largest) unless `cfg["batched"]` is False; other architectures (the ResNet of the
+    gpu/paper profiles) train one after the other with `train_classifier`. Both give the same
+    per-member models to float rounding (tested). Returns `{epoch: [model per stream]}`."""
+    n = len(streams)
+    widths = [None] * n if widths is None else list(widths)
+    noise = [0.0] * n if noise is None else [float(v) for v in noise]
+    subsets = [None] * n if subsets is None else list(subsets)
+    ep = [int(epochs)] if np.ndim(epochs) == 0 else [int(e) for e in epochs]
+    lr = float(cfg.get("train_lr", 0.1))
+    if cfg.get("arch", "mlp") == "mlp" and cfg.get("batched", True):
+        members = [seeded_init(seed, f"init/{s}", _builder(cfg, w, X.shape[1])) for s, w in zip(streams, widths)]
+        return train_mlp_ensemble(members, X, y, ep, generators=[tgen(seed, f"batches/{s}") for s in streams], lr=lr,
+                                  input_noise=noise, noise_generators=[tgen(seed, f"noise/{s}") for s in streams],
+                                  subsets=subsets, steps_per_epoch=steps_per_epoch, device=device)
+    if steps_per_epoch is not None and any(sub is not None for sub in subsets):
+        raise ValueError("unbatched training of subsets runs ceil(n/128) steps per epoch; use the batched MLP path")
+    out: dict[int, list] = {e: [] for e in ep}
+    for s, w, sd, sub in zip(streams, widths, noise, subsets):
+        Xs, ys = (X, y) if sub is None else (X[sub], y[sub])
+        res = _train(cfg, seed, s, Xs, ys, ep, device, width=w, input_noise=sd, noise_generator=tgen(seed, f"noise/{s}"))
+        for e in ep:
+            out[e].append(res[e])
+    return out
 
 
 def _sweep(model, X, y, cfg, seed, stream, device, targets=None, basis="gaussian_unit"):
@@ -400,17 +431,19 @@ def softmax_experiment(cfg, seed, device="cpu", data_dir=None):
 
 def width_experiment(cfg, seed, device="cpu", data_dir=None):
     X, y = _data(cfg, seed, data_dir)
+    ws = [int(w) for w in cfg["widths"]]
+    E = int(cfg["final_epoch"])
+    models = _train_many(cfg, seed, [f"width{w}" for w in ws], X, y, E, device, widths=ws)[E]
     out = {}
-    for w in cfg["widths"]:
-        m = _train(cfg, seed, f"width{w}", X, y, int(cfg["final_epoch"]), device, width=int(w))[int(cfg["final_epoch"])]
-        out[int(w)] = {"train_acc": accuracy(m, X.to(device), y.to(device)), "sweep": _sweep(m, X, y, cfg, seed, f"width{w}", device)}
+    for w, m in zip(ws, models):
+        out[w] = {"train_acc": accuracy(m, X.to(device), y.to(device)), "sweep": _sweep(m, X, y, cfg, seed, f"width{w}", device)}
     return out
 
 
 def ensemble_experiment(cfg, seed, device="cpu", data_dir=None):
     X, y = _data(cfg, seed, data_dir)
     E = int(cfg["ensemble_size"])
-    members = [_train(cfg, seed, f"member{i}", X, y, int(cfg["final_epoch"]), device)[int(cfg["final_epoch"])] for i in range(E)]
+    members = _train_many(cfg, seed, [f"member{i}" for i in range(E)], X, y, int(cfg["final_epoch"]), device)[int(cfg["final_epoch"])]
     out = {"members": [_sweep(m, X, y, cfg, seed, f"member{i}", device) for i, m in enumerate(members)]}
     out["ensemble"] = _sweep(members, X, y, cfg, seed, "ensemble", device)
     with torch.no_grad():
@@ -452,3 +485,117 @@ def labels_experiment(cfg, seed, device="cpu", data_dir=None):
                 "sweep": _sweep(m, Xs, lab, cfg, seed, f"labels-{name}-{key}", device),
             }
     return out
+
+
+# --------------------------------------------------------------------------- robustness and training-set size (issue 19)
+
+
+def _split(cfg, seed: int, data_dir: str | None = None):
+    """`(X_train, y_train, X_test, y_test)`: inputs flattened to `(n, D)` float32 minus the
+    per-feature training mean (the notebook's centring), int64 labels.
+
+    - `"mnist1d"`: the published 4000/1000 MNIST-1D split (D = 40);
+    - `"digits"`: scikit-learn digits, stratified 70/30 split (D = 64);
+    - `"synthetic"`: `n_train + n_test` procedural images (the gpu profile's stand-in);
+    - `"cifar10"`: CIFAR-10 under `data_dir` (SKIP when absent), `n_train` first images."""
+    kind = cfg.get("data", "mnist1d")
+    if kind == "mnist1d":
+        sp = mnist1d()
+        parts = (sp.x_train, sp.y_train, sp.x_test, sp.y_test)
+    elif kind == "digits":
+        X, y = digits()
+        perm = np.random.default_rng(0).permutation(len(y))
+        cut = int(round(0.7 * len(y)))
+        parts = (X[perm[:cut]], y[perm[:cut]], X[perm[cut:]], y[perm[cut:]])
+    elif kind == "synthetic":
+        n_tr, n_te = int(cfg["n_train"]), int(cfg.get("n_test", 2000))
+        X, y = template_images(n_tr + n_te, image_size=int(cfg.get("image_size", 32)), noise=float(cfg.get("noise", 0.35)),
+                               seed=stream_seed(seed, "synthetic-data") % 2**31)
+        parts = (X[:n_tr], y[:n_tr], X[n_tr:], y[n_tr:])
+    elif kind == "cifar10":
+        try:
+            split = cifar10(data_dir)
+        except FileNotFoundError as e:
+            raise SkipClaim(str(e)) from None
+        n = int(cfg.get("n_train") or split.x_train.shape[0])
+        parts = (split.x_train.reshape(split.x_train.shape[0], -1)[:n], split.y_train[:n],
+                 split.x_test.reshape(split.x_test.shape[0], -1), split.y_test)
+    else:
+        raise ValueError(f"unknown data {kind!r}")
+    Xtr, ytr, Xte, yte = (torch.as_tensor(np.asarray(p)) for p in parts)
+    Xtr, Xte = Xtr.to(torch.float32), Xte.to(torch.float32)
+    mean = Xtr.mean(dim=0, keepdim=True)
+    return Xtr - mean, ytr.long(), Xte - mean, yte.long()
+
+
+def corruption_accuracy(model, X, y, levels, seed: int, draws: int = 1) -> tuple[float, list[float]]:
+    """Clean accuracy and the accuracy under additive Gaussian noise of each std in `levels`
+    (per input coordinate; `draws` noise draws per level, the same draws for every model of a seed)."""
+    g = tgen(seed, "corruption")
+    clean = accuracy(model, X, y)
+    noisy = []
+    for lvl in levels:
+        acc = [accuracy(model, X + float(lvl) * torch.randn(X.shape, generator=g).to(X.device), y) for _ in range(int(draws))]
+        noisy.append(float(np.mean(acc)))
+    return clean, noisy
+
+
+def robustness_experiment(cfg, seed, device="cpu", data_dir=None) -> dict[str, Any]:
+    """Models differing in training (width x Gaussian-noise augmentation, each kept after
+    several epoch counts), all trained as one batched ensemble; per model the test accuracy
+    drop under input corruption and the class-mean d_eff (the same cuts and anchors, from the
+    training pool, for every model: common random numbers)."""
+    Xtr, ytr, Xte, yte = _split(cfg, seed, data_dir)
+    variants = [(int(w), float(a)) for w in cfg["robust_widths"] for a in cfg["robust_aug"]]
+    streams = [f"robust-w{w}-aug{a:g}" for w, a in variants]
+    epochs = [int(e) for e in cfg["robust_epochs"]]
+    models = _train_many(cfg, seed, streams, Xtr, ytr, epochs, device, widths=[w for w, _ in variants],
+                         noise=[a for _, a in variants])
+    levels = [float(v) for v in cfg["corruption_levels"]]
+    Xte_d, yte_d = Xte.to(device), yte.to(device)
+    rows = []
+    for e in epochs:
+        for (w, a), m in zip(variants, models[e]):
+            clean, noisy = corruption_accuracy(m, Xte_d, yte_d, levels, seed, int(cfg.get("corruption_draws", 1)))
+            rows.append({
+                "width": w, "augmentation": a, "epochs": e,
+                "train_acc": accuracy(m, Xtr.to(device), ytr.to(device)),
+                "clean_acc": clean, "noisy_acc": noisy, "drop": clean - float(np.mean(noisy)),
+                "sweep": _sweep(m, Xtr, ytr, cfg, seed, "robust-cuts", device),
+            })
+    return {"rows": rows, "levels": levels, "D": int(Xtr.shape[1]),
+            "train_steps": int(max(epochs) * math.ceil(Xtr.shape[0] / 128)) * len(variants)}
+
+
+def train_size_experiment(cfg, seed, device="cpu", data_dir=None) -> dict[str, Any]:
+    """One architecture trained on nested random subsets of the training pool (sizes
+    `train_sizes`), all for the same number of SGD steps (`size_steps`), as one batched
+    ensemble; per size the test accuracy and the class-mean d_eff (anchors from the full
+    training pool and the same cuts for every size: only the model differs)."""
+    Xtr, ytr, Xte, yte = _split(cfg, seed, data_dir)
+    sizes = [int(n) for n in cfg["train_sizes"]]
+    if max(sizes) > Xtr.shape[0]:
+        raise ValueError(f"train_sizes must be <= the training pool ({Xtr.shape[0]}), got {sizes}")
+    perm = torch.randperm(Xtr.shape[0], generator=tgen(seed, "train-size-subset"))
+    subsets = [perm[:n] for n in sizes]  # nested
+    steps = int(cfg["size_steps"])
+    spe = math.ceil(Xtr.shape[0] / 128)  # one "epoch" = the full pool's steps; LR schedule unchanged below 80
+    n_epochs = max(1, math.ceil(steps / spe))
+    streams = [f"size{n}" for n in sizes]
+    if cfg.get("arch", "mlp") == "mlp" and cfg.get("batched", True):
+        models = _train_many(cfg, seed, streams, Xtr, ytr, n_epochs, device, widths=[int(cfg["width"])] * len(sizes),
+                             subsets=subsets, steps_per_epoch=spe)[n_epochs]
+    else:  # the ResNet (paper profile): one training per size, its epoch count rounded to equal steps
+        models = []
+        for n, sub, st in zip(sizes, subsets, streams):
+            e_n = max(1, round(steps / math.ceil(n / 128)))
+            models.append(_train(cfg, seed, st, Xtr[sub], ytr[sub], e_n, device)[e_n])
+    rows = []
+    for n, sub, m in zip(sizes, subsets, models):
+        rows.append({
+            "n_train": n,
+            "train_acc": accuracy(m, Xtr[sub].to(device), ytr[sub].to(device)),
+            "test_acc": accuracy(m, Xte.to(device), yte.to(device)),
+            "sweep": _sweep(m, Xtr, ytr, cfg, seed, "size-cuts", device),
+        })
+    return {"rows": rows, "steps": n_epochs * spe, "D": int(Xtr.shape[1])}

@@ -70,3 +70,46 @@ def labels_figure(ctx, prediction, measurements):
     fig.suptitle("true vs random labels (first seed)", fontsize=10)
     fig.tight_layout()
     return fig
+
+
+def robustness_figure(ctx, prediction, measurements):
+    """Class-mean d_eff against robustness (-accuracy drop under corruption), one point per
+    model, each seed in its own colour, with the seed's Spearman rho."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.5, 4.2))
+    colors = plt.cm.tab10(np.linspace(0, 1, 10))
+    for i, m in enumerate(measurements):
+        rob, deff = np.asarray(m.raw["robustness"]), np.asarray(m.raw["d_eff"])
+        ci = m.info.get("rho_bootstrap_ci95") or [float("nan")] * 2
+        ax.scatter(rob, deff, s=22, color=colors[i % 10],
+                   label=f"seed {i}: rho = {float(m.value):.2f} (95% bootstrap [{ci[0]:.2f}, {ci[1]:.2f}])")
+        if i == 0:
+            for x, yv, lab in zip(rob, deff, m.raw.get("labels", [])):
+                ax.annotate(lab, (x, yv), fontsize=5, alpha=0.7)
+    ax.set_xlabel("robustness = -(clean acc - mean acc under Gaussian corruption)")
+    ax.set_ylabel("class-mean d_eff = D - d*_50%")
+    ax.set_title("robustness vs class-manifold dimension (prediction: rho >= 0)", fontsize=9)
+    ax.legend(fontsize=6)
+    fig.tight_layout()
+    return fig
+
+
+def train_size_figure(ctx, prediction, measurements):
+    """Class-mean d_eff (left) and test accuracy (right) against the training-set size, per seed."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    colors = plt.cm.tab10(np.linspace(0, 1, 10))
+    for i, m in enumerate(measurements):
+        n = np.asarray(m.raw["sizes"])
+        axes[0].plot(n, m.raw["d_eff"], "o-", color=colors[i % 10], label=f"seed {i}: Delta = {float(m.value):.2f}")
+        axes[1].plot(n, m.raw["test_acc"], "o-", color=colors[i % 10])
+    for ax, lab in ((axes[0], "class-mean d_eff = D - d*_50%"), (axes[1], "test accuracy")):
+        ax.set_xscale("log")
+        ax.set_xlabel("training-set size (equal SGD steps)")
+        ax.set_ylabel(lab)
+    axes[0].legend(fontsize=6)
+    fig.suptitle("class-manifold dimension vs training-set size (prediction: more data >= less)", fontsize=10)
+    fig.tight_layout()
+    return fig

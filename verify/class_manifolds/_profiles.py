@@ -132,3 +132,32 @@ RELATION_REASON = (
     "the analytic sets). The harness never lets the interval be narrower than the seeds' own stderr, so |Delta| "
     "below noise + resolution (0.9-1.6 dims with 4 seeds) cannot PASS or FAIL."
 )
+
+# --------------------------------------------------------------------------- robustness link and training-set size (issue 19)
+
+# MNIST-1D (the published 4000/1000 split, D = 40, centred by the training mean): the issue's stand-in where the
+# paper's CIFAR-10 cannot be had offline. The budget radius 4 is about the median distance from a training
+# input to its nearest training input of another class (4.12), the rule that set digits' radius 2 (1.86)
+MNIST1D_DIMS = [1, 2, 3, 4, 6, 8, 10, 12, 14, 16, 20, 24, 28, 32, 36, 40]
+_MNIST1D_COMMON = dict(data="mnist1d", arch="mlp", width=64, dims=MNIST1D_DIMS, reps=10, radius=4.0, n_boot=100,
+                       train_lr=0.1)
+# robustness: width x Gaussian-noise augmentation (std per coordinate; the features have std ~1), each kept
+# after two epoch counts: 8 models per seed, one batched training; corruption = additive Gaussian noise on the
+# 1000 test inputs at three stds, robustness = -(clean accuracy - mean corrupted accuracy)
+ROBUST_QUICK = dict(_MNIST1D_COMMON, robust_widths=[32, 128], robust_aug=[0.0, 0.5], robust_epochs=[10, 60],
+                    corruption_levels=[0.5, 1.0, 1.5], rho_boot=1000)
+ROBUST_GPU = dict(ROBUST_QUICK, reps=30, robust_widths=[32, 128, 512], robust_aug=[0.0, 0.25, 0.5],
+                  robust_epochs=[10, 30, 60], corruption_draws=3)
+ROBUST_PAPER = dict(RESNET_PAPER, robust_widths=[8, 16], robust_aug=[0.0, 0.05], robust_epochs=[2, 5],
+                    corruption_levels=[0.02, 0.05, 0.1], rho_boot=1000, n_train=None)
+ROBUST_TINY = dict(_MNIST1D_COMMON, dims=[1, 4, 16, 40], reps=3, n_boot=10, steps=60, robust_widths=[8, 16],
+                   robust_aug=[0.0, 0.5], robust_epochs=[1, 2], corruption_levels=[0.5, 1.0], rho_boot=100)
+# training-set size: nested random subsets, every size trained for the same number of SGD steps (1280 = 40
+# epochs of the full 4000-input pool), one batched training per seed
+SIZE_QUICK = dict(_MNIST1D_COMMON, train_sizes=[250, 1000, 4000], size_steps=1280)
+SIZE_GPU = dict(SIZE_QUICK, reps=30, train_sizes=[125, 250, 500, 1000, 2000, 4000], size_steps=3200)
+SIZE_PAPER = dict(RESNET_PAPER, train_sizes=[5000, 50000], size_steps=3910, n_train=None)
+SIZE_TINY = dict(_MNIST1D_COMMON, dims=[1, 4, 16, 40], reps=3, n_boot=10, steps=60, train_sizes=[100, 400],
+                 size_steps=64)
+ROBUST_SEEDS = {"quick": 3, "gpu": 4, "paper": 1}
+SIZE_SEEDS = {"quick": 6, "gpu": 8, "paper": 1}

@@ -18,9 +18,17 @@ import math
 import numpy as np
 
 from verify.class_manifolds._common import boot_sd, deff_interval, difference_stderr, main_run, relation_raw, sweep_info
-from verify.class_manifolds._experiments import ensemble_experiment, labels_experiment, softmax_experiment, width_experiment
+from verify.class_manifolds._experiments import (
+    ensemble_experiment,
+    labels_experiment,
+    robustness_experiment,
+    softmax_experiment,
+    train_size_experiment,
+    width_experiment,
+)
 from verify.class_manifolds._profiles import RESOLUTION
 from verify.core.claims import Measurement, Prediction
+from verify.core.seeding import stream_seed
 
 _ABSTRACT = ("Paper abstract (arXiv 2210.05546, in /work/shared/seeds/papers.txt): 'higher performing and more robust "
              "models have higher dimensional CMs'; its ICLR 2021 predecessor (Slice, Dice, and Optimize, OpenReview "
@@ -40,6 +48,17 @@ SOURCES = {
                  "and its summary (ensembles perform better). The abstract's 'ensembling via intersections of CMs' alone "
                  "would predict the opposite for generic sets (codimensions add; that prediction is in info). "
                  + _ABSTRACT),
+    "robustness": ("the abstract's summary (arXiv 2210.05546): 'higher performing and more robust models have higher "
+                   "dimensional CMs', and its factor '10) robustness to data corruption' (ICLR 2021 version: '9) model "
+                   "robustness to data corruption'); brief B.5 'models more robust on corrupted inputs have higher "
+                   "dimension'. The section and figure with the paper's corruption set-up and numbers could not be read "
+                   "(search of stored pages returned only the abstracts and the ICLR 2021 introduction). " + _ABSTRACT),
+    "train_size": ("direction NOT read in the paper's text: only the abstracts list '9) training set size' (ICLR 2021: "
+                   "'8) training set size') as a factor, without a direction; the section could not be found (search of "
+                   "stored pages returned only the abstracts and the 2021 introduction). Tested direction: more data >= "
+                   "less data, from the abstract's summary ('higher performing ... models have higher dimensional CMs'; "
+                   "more training data raises test accuracy, measured in info) and brief B.5 'more training data gives "
+                   "higher dimension'. " + _ABSTRACT),
     "boundary": ("brief B.7.4, 'record as a measured relation, not a theorem'; the paper's title and abstract study "
                  "'low confidence boundaries' but state no direction. Rationale: a boundary target asks for several "
                  "classes' confidence at once, an intersection-like set (codimensions add, brief B.6.5)."),
@@ -222,3 +241,108 @@ def boundary_practice(ctx) -> Measurement:
     # mean d* = D - mean d_eff, so d*(boundary) - d*(single) = d_eff(single) - d_eff(boundary), draw by draw
     return _diff_measurement(diff, single["mean_deff_boot"] - multi["mean_deff_boot"],
                              relation_raw([("single", single), ("boundary", multi)]), info)
+
+
+# --------------------------------------------------------------------------- robustness to input corruption (issue 19)
+
+
+def spearman(a, b) -> float:
+    """Spearman rank correlation (average ranks for ties); nan when either side is constant."""
+    from scipy.stats import rankdata
+
+    ra, rb = rankdata(np.asarray(a, dtype=float)), rankdata(np.asarray(b, dtype=float))
+    if np.ptp(ra) == 0 or np.ptp(rb) == 0:
+        return float("nan")
+    return float(np.corrcoef(ra, rb)[0, 1])
+
+
+def rank_correlation_bootstrap(x, y_boot, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+    """Bootstrap draws of Spearman(x, y): models resampled with replacement, and each model's
+    `y` taken from its own bootstrap draw `y_boot[:, b]` (its estimator noise), draw by draw."""
+    x = np.asarray(x, dtype=float)
+    yb = np.asarray(y_boot, dtype=float)
+    n, nb = yb.shape
+    out = np.full(int(n_boot), np.nan)
+    for b in range(int(n_boot)):
+        idx = rng.integers(0, n, n)
+        out[b] = spearman(x[idx], yb[idx, b % nb])
+    return out
+
+
+def robustness_theory(ctx) -> Prediction:
+    """More robust models (smaller accuracy drop under corruption) have higher d_eff: rho >= 0."""
+    return _direction("Spearman rho(robustness = -accuracy drop under Gaussian corruption, class-mean d_eff) >= 0",
+                      "robustness")
+
+
+def robustness_practice(ctx) -> Measurement:
+    """Spearman rho between robustness (-drop) and class-mean d_eff over the seed's models, with
+    the bootstrap SD (models resampled, each model's d_eff from its own bootstrap draw) as stderr."""
+    cfg = dict(ctx.config)
+    res = ctx.shared("robustness", lambda: robustness_experiment(cfg, ctx.seed, ctx.device, ctx.data_dir), cfg=cfg)
+    rows = res["rows"]
+    rob = np.array([-r["drop"] for r in rows])
+    deff = np.array([r["sweep"]["mean_deff"] for r in rows])
+    boot = np.stack([np.nan_to_num(r["sweep"]["mean_deff_boot"], nan=r["sweep"]["mean_deff"]) for r in rows])
+    rho = spearman(rob, deff)
+    draws = rank_correlation_bootstrap(rob, boot, int(cfg.get("rho_boot", 1000)),
+                                       np.random.default_rng(stream_seed(ctx.seed, "robust-rho-boot")))
+    sd = boot_sd(draws)
+    finite = draws[np.isfinite(draws)]
+    by_factor = {}
+    for key in ("width", "augmentation", "epochs"):
+        vals = sorted({r[key] for r in rows})
+        by_factor[key] = {str(v): {"mean_d_eff": float(np.mean([r["sweep"]["mean_deff"] for r in rows if r[key] == v])),
+                                   "mean_drop": float(np.mean([r["drop"] for r in rows if r[key] == v])),
+                                   "mean_clean_acc": float(np.mean([r["clean_acc"] for r in rows if r[key] == v]))}
+                          for v in vals}
+    noisy_mean = np.array([np.mean(r["noisy_acc"]) for r in rows])
+    clean = np.array([r["clean_acc"] for r in rows])
+    info = {
+        "rho_bootstrap_ci95": [float(np.quantile(finite, 0.025)), float(np.quantile(finite, 0.975))] if finite.size else None,
+        "rho_bootstrap_sd": sd,
+        "n_models": len(rows),
+        "corruption_levels": res["levels"],
+        "models": [{k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items() if k != "sweep"}
+                   | {"mean_d_eff": round(r["sweep"]["mean_deff"], 3)} for r in rows],
+        "by_factor": by_factor,
+        # other readings of "robust", reported beside the claim's (the accuracy drop)
+        "rho_deff_vs_mean_corrupted_acc": spearman(noisy_mean, deff),
+        "rho_deff_vs_relative_retention": spearman(noisy_mean / np.maximum(clean, 1e-9), deff),
+        "rho_deff_vs_clean_acc": spearman(clean, deff),
+    }
+    raw = {"robustness": rob, "d_eff": deff, "clean_acc": clean,
+           "labels": [f"w{r['width']} aug{r['augmentation']:g} ep{r['epochs']}" for r in rows]}
+    return Measurement(value=rho, stderr=sd if np.isfinite(sd) else None, raw=raw, info=info,
+                       counters={"train_steps": res["train_steps"]})
+
+
+# --------------------------------------------------------------------------- training-set size (issue 19)
+
+
+def train_size_theory(ctx) -> Prediction:
+    """More training data gives at least the d_eff of less: d_eff(largest) - d_eff(smallest) >= 0."""
+    return _direction("d_eff(largest training set) - d_eff(smallest) >= 0, equal SGD steps", "train_size")
+
+
+def train_size_practice(ctx) -> Measurement:
+    """d_eff(largest training set) - d_eff(smallest), with the seed's stderr (bootstrap SD and
+    resolution); every size's d_eff, accuracies and the Spearman rho over sizes in info."""
+    cfg = dict(ctx.config)
+    res = ctx.shared("train_size", lambda: train_size_experiment(cfg, ctx.seed, ctx.device, ctx.data_dir), cfg=cfg)
+    rows = sorted(res["rows"], key=lambda r: r["n_train"])
+    lo, hi = rows[0]["sweep"], rows[-1]["sweep"]
+    sizes = [r["n_train"] for r in rows]
+    deff = [r["sweep"]["mean_deff"] for r in rows]
+    info = {
+        "steps": res["steps"],
+        "sizes": sizes,
+        "mean_d_eff": [round(v, 3) for v in deff],
+        "test_acc": [round(r["test_acc"], 4) for r in rows],
+        "train_acc": [round(r["train_acc"], 4) for r in rows],
+        "rho_size_d_eff": spearman(sizes, deff),
+        "per_size": [{"n_train": r["n_train"], **sweep_info(r["sweep"])} for r in rows],
+    }
+    raw = relation_raw([(f"n{r['n_train']}", r["sweep"]) for r in rows])
+    raw.update(sizes=np.array(sizes, dtype=float), d_eff=np.array(deff), test_acc=np.array([r["test_acc"] for r in rows]))
+    return _diff_measurement(hi["mean_deff"] - lo["mean_deff"], hi["mean_deff_boot"] - lo["mean_deff_boot"], raw, info)
