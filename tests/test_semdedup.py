@@ -500,12 +500,12 @@ def test_top2_rows_has_one_copy():
 
 #: claims whose verdict at tiny size is statistical (recall z-scores, timing fits, learning): only the path
 PATH_ONLY = {"recall_vs_k", "recall_soft_top2", "cost_sum_nc2", "balanced_k", "learning_accuracy", "learning_vs_random",
-             "real_text"}
+             "real_text", "beats_random_pruning"}
 
 
 def test_claims_declared_by_literal_id_with_kind_and_tiny():
     source = (Path(ROOT) / "verify" / "semdedup" / "__init__.py").read_text()
-    assert len(CLAIMS) == 14
+    assert len(CLAIMS) == 15
     kinds = {c.name: c.kind for c in CLAIMS}
     assert sum(k == "implementation" for k in kinds.values()) == 7  # issue 16 §2: zero-violation invariants
     for c in CLAIMS:
@@ -528,6 +528,52 @@ def test_claim_end_to_end_tiny(claim_id):
         assert res.verdict == "PASS", (claim_id, res.error, [m.info for m in res.measurements])
     if name == "device_equals_cpu":  # the tiny profile runs the gpu path: subset equality and the "big" run
         assert res.measurements[0].info["big_items"] == 3000
+    if name == "beats_random_pruning":  # equal sizes, the steps saved, and the figure drew
+        info = res.measurements[0].info
+        assert info["n_kept"] == [round(f * info["n_pool"]) for f in info["fractions"]] or all(
+            abs(k - f * info["n_pool"]) <= 2 for k, f in zip(info["n_kept"], info["fractions"]))
+        assert info["training_time_saved"][-1] > 0.4
+        assert res.record["figure_error"] is None
+
+
+# ------------------------------------------------------------------ beats_random_pruning (issue 19)
+
+
+def test_mnist1d_vectorized_equals_the_package_bit_for_bit():
+    from numerics._data import mnist1d
+    from verify.semdedup._data import mnist1d_vectorized
+
+    state = np.random.get_state()
+    for n, seed, kw in ((200, 42, {}), (100, 7, dict(max_translation=10, iid_noise_scale=0.1))):
+        a, b = mnist1d(n, seed=seed, **kw), mnist1d_vectorized(n, seed=seed, **kw)
+        for f in ("x_train", "y_train", "x_test", "y_test"):
+            assert np.array_equal(getattr(a, f), getattr(b, f)), (n, seed, f)
+            assert getattr(a, f).dtype == getattr(b, f).dtype
+    assert all(np.array_equal(u, v) for u, v in zip(state[1:2], np.random.get_state()[1:2]))  # no global state touched
+    with pytest.raises(ValueError, match="n_samples"):
+        mnist1d_vectorized(105)
+    with pytest.raises(ValueError, match="unknown"):
+        mnist1d_vectorized(100, nonsense=1)
+
+
+def test_batched_ensemble_equals_members_trained_alone():
+    """issue 17: the batched ensemble (stacked weights, grouped convolutions, members of different subset sizes
+    stopping early) gives each member the parameters it gets trained alone with torch.nn + torch.optim.Adam."""
+    import torch
+
+    from verify.semdedup._data import mnist1d_vectorized
+    from verify.semdedup._pruning import train_ensemble, train_single
+
+    torch.set_num_threads(1)
+    d = mnist1d_vectorized(500, seed=3)
+    sets = [np.arange(400), np.arange(0, 400, 2), np.arange(50, 250)]
+    seeds = [11, 12, 13]
+    params, steps = train_ensemble(d.x_train, d.y_train, sets, seeds, epochs=2, batch=32, lr=3e-3, width=4)
+    assert list(steps) == [24, 12, 12]
+    for m in range(3):
+        alone = train_single(d.x_train, d.y_train, sets[m], seeds[m], epochs=2, batch=32, lr=3e-3, width=4)
+        for k in params:
+            np.testing.assert_allclose(params[k][m].numpy(), alone[k][0].numpy(), atol=2e-6, rtol=0)
 
 
 # ------------------------------------------------------------------ mutation test (issue 16 §2)

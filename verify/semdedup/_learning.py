@@ -73,25 +73,26 @@ def _model(kind: str, width: int):
     return CircularCNN()
 
 
-def _as_input(x: np.ndarray):
+def _as_input(x: np.ndarray, device: str = "cpu"):
     import torch
 
-    return torch.as_tensor(np.asarray(x).reshape(len(x), -1) / 16.0, dtype=torch.float32)
+    return torch.as_tensor(np.asarray(x).reshape(len(x), -1) / 16.0, dtype=torch.float32, device=device)
 
 
-def _train(kind: str, x, y, *, epochs, batch, lr, seed, width):
-    """Adam on the cross-entropy for `epochs` epochs from a seeded init and data order;
-    returns (model, steps)."""
+def _train(kind: str, x, y, *, epochs, batch, lr, seed, width, device: str = "cpu"):
+    """Adam on the cross-entropy for `epochs` epochs from a seeded init and data order
+    (drawn on the CPU, so every device sees the same order); returns (model, steps). The
+    model and data live on `device`; the step loop has no host syncs."""
     import torch
 
     g = torch.Generator().manual_seed(int(seed) % (2**63))
     torch.manual_seed(int(seed) % (2**31))
-    model = _model(kind, width)
+    model = _model(kind, width).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
-    X, Y = _as_input(x), torch.as_tensor(y)
+    X, Y = _as_input(x, device), torch.as_tensor(y, device=device)
     steps = 0
     for _ in range(epochs):
-        perm = torch.randperm(len(X), generator=g)
+        perm = torch.randperm(len(X), generator=g).to(device)
         for s in range(0, len(X), batch):
             idx = perm[s : s + batch]
             loss = torch.nn.functional.cross_entropy(model(X[idx]), Y[idx])
@@ -105,11 +106,12 @@ def _train(kind: str, x, y, *, epochs, batch, lr, seed, width):
 def _predict(model, x) -> np.ndarray:
     import torch
 
+    device = next(model.parameters()).device
     with torch.no_grad():
-        return model(_as_input(x)).argmax(1).numpy()
+        return model(_as_input(x, device)).argmax(1).cpu().numpy()
 
 
-def _features(d: dict, c: dict, seed: int) -> tuple[np.ndarray, dict]:
+def _features(d: dict, c: dict, seed: int, device: str = "cpu") -> tuple[np.ndarray, dict]:
     """Embedding of the training items (before normalisation) and facts about the embedder.
 
     `"cnn"`: the learned embedding described in the module docstring; `"pixel_pca"`: PCA of the
@@ -123,13 +125,13 @@ def _features(d: dict, c: dict, seed: int) -> tuple[np.ndarray, dict]:
         import torch
 
         net, _ = _train("cnn", d["x_embed"], d["y_embed"], epochs=c["embed_epochs"], batch=c["batch"], lr=c["lr"],
-                        seed=seed, width=c["width"])
+                        seed=seed, width=c["width"], device=device)
         with torch.no_grad():
-            centre = net.features(_as_input(d["x_embed"])).mean(0).numpy()
+            centre = net.features(_as_input(d["x_embed"], device)).mean(0).cpu().numpy()
 
         def fn(batch):
             with torch.no_grad():
-                return net.features(_as_input(batch)).numpy() - centre
+                return net.features(_as_input(batch, device)).cpu().numpy() - centre
 
         facts = {"embedder_test_acc": float(np.mean(_predict(net, d["x_test"]) == d["y_test"])),
                  "embedder_train_images": int(len(d["y_embed"]))}
@@ -193,7 +195,7 @@ def learning_experiment(ctx) -> dict:
         rng = ctx.rng("digits")
         d = digits_with_copies(rng, copies=c["copies"], noise=c["noise"], test_fraction=c["test_fraction"],
                                embed_fraction=c["embed_fraction"])
-        emb, facts = _features(d, c, ctx.stream_seed("embedder"))
+        emb, facts = _features(d, c, ctx.stream_seed("embedder"), ctx.device)
         group, is_copy = d["group"], d["is_copy"]
         n_copies = int(is_copy.sum())
         res = semdedup(emb, c["k"], c["eps_grid"][0], seed=ctx.seed, progress=False)
@@ -227,7 +229,7 @@ def learning_experiment(ctx) -> dict:
         correct = {}
         for name, idx in (("all", np.arange(len(keep))), ("semdedup", sub), ("random", rand)):
             model, steps = _train(c["learner"], d["x_train"][idx], d["y_train"][idx], epochs=c["epochs"], batch=c["batch"],
-                                  lr=c["lr"], seed=ctx.stream_seed("learner"), width=c["width"])
+                                  lr=c["lr"], seed=ctx.stream_seed("learner"), width=c["width"], device=ctx.device)
             correct[name] = _predict(model, d["x_test"]) == d["y_test"]
             out[f"acc_{name}"] = float(correct[name].mean())
             out[f"acc_jittered_test_{name}"] = float(np.mean(_predict(model, d["x_test_jit"]) == d["y_test_jit"]))
@@ -235,7 +237,7 @@ def learning_experiment(ctx) -> dict:
         if c["equal_steps_control"]:  # the subset trained for as many steps as the full set: data, not step count
             eq_epochs = int(round(c["epochs"] * len(keep) / len(sub)))
             model, steps = _train(c["learner"], d["x_train"][sub], d["y_train"][sub], epochs=eq_epochs, batch=c["batch"],
-                                  lr=c["lr"], seed=ctx.stream_seed("learner"), width=c["width"])
+                                  lr=c["lr"], seed=ctx.stream_seed("learner"), width=c["width"], device=ctx.device)
             out["acc_semdedup_equal_steps"] = float(np.mean(_predict(model, d["x_test"]) == d["y_test"]))
             out["steps_semdedup_equal_steps"] = steps
             out["gap_equal_steps"] = out["acc_semdedup_equal_steps"] - out["acc_all"]

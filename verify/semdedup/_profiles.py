@@ -56,3 +56,15 @@ COST_TINY = dict(COST, n_orig=1500, n_dup=200, ks=[2, 4, 8, 16], r2_ks=[2, 4, 8,
 DIGITS_TINY = dict(DIGITS, epochs=1, embed_epochs=2, eps_grid=[0.05, 0.2])
 TEXT_TINY = dict(TEXT, n_texts=40, n_planted=10, k=2)
 DEV_TINY = dict(DEV_GPU, n_subset=800, n_dup_subset=80, dim=16, n_comp=5, k_subset=4, n_big=3000, k_big=6, n_comp_big=8)
+
+# ------------------------------------------------------------------ beats_random_pruning (issue 19)
+#: MNIST-1D at `scale` x its default size (quick 10x: 40k training samples, 10k test), embedded by a 1-D circular CNN
+#: trained on an independently drawn default-size set; SemDeDup (hard, k clusters) at each kept fraction against random
+#: pruning of the same size; the same CNN architecture learns, `epochs` equal epochs on every subset; all trainings are
+#: one batched ensemble over (full + 2 x fractions) x learner_seeds members
+PRUNE = dict(scale=10, embed_epochs=10, width=8, k=200, fractions=[0.9, 0.7, 0.5], learner_seeds=3, epochs=3, batch=64,
+             lr=3e-3, margin=0.0)
+#: gpu: 20x (80k training samples), wider CNN, 8 seeds, longer training
+PRUNE_GPU = dict(PRUNE, scale=20, width=32, learner_seeds=8, epochs=10, k=283, embed_epochs=20)
+PRUNE_PAPER = dict(PRUNE_GPU, learner_seeds=16, epochs=20)
+PRUNE_TINY = dict(PRUNE, scale=0.4, embed_epochs=1, k=4, learner_seeds=2, epochs=1, batch=32)
