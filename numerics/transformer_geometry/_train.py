@@ -185,14 +185,17 @@ class TransformerLM(nn.Module):
         tok = self._member_view(tokens) + (torch.arange(M, device=tokens.device) * V1)[:, None, None]
         x = (F.embedding(tok, self.embed.reshape(M * V1, d)) + self.pos[:, None, :n]) / math.sqrt(2.0)
         aa, ba, am, bm = (self.coef[..., i, None] for i in range(4))  # (M, 1, 1, 1)
-        w_qkv = torch.cat((self.W_Q, self.W_K, self.W_V), dim=2)  # (M, L, 3d, d): one matmul per layer
+        # per-layer weights by one `unbind` each: its backward stacks the L layer gradients once, where
+        # indexing `W[:, layer]` in the loop would zero-fill and accumulate a full (M, L, ...) gradient per layer
+        w_qkv = torch.cat((self.W_Q, self.W_K, self.W_V), dim=2).unbind(1)  # L x (M, 3d, d): one matmul per layer
+        w_1, w_2 = self.W_1.unbind(1), self.W_2.unbind(1)
         scale = 1.0 / math.sqrt(d)
         for layer in range(self.n_layers):
-            qkv = torch.bmm(_norm(x).reshape(M, B * n, d), w_qkv[:, layer].transpose(1, 2)).reshape(M, B, n, 3 * d)
+            qkv = torch.bmm(_norm(x).reshape(M, B * n, d), w_qkv[layer].transpose(1, 2)).reshape(M, B, n, 3 * d)
             q, k, v = qkv.split(d, dim=-1)
             y = ba * x + aa * F.scaled_dot_product_attention(q, k, v, scale=scale)
-            h = self.phi(torch.bmm(_norm(y).reshape(M, B * n, d), self.W_1[:, layer].transpose(1, 2)))
-            x = bm * y + am * torch.bmm(h, self.W_2[:, layer].transpose(1, 2)).reshape(M, B, n, d)
+            h = self.phi(torch.bmm(_norm(y).reshape(M, B * n, d), w_1[layer].transpose(1, 2)))
+            x = bm * y + am * torch.bmm(h, w_2[layer].transpose(1, 2)).reshape(M, B, n, d)
         if positions is not None:
             if positions.dim() == 2:
                 positions = positions[None]

@@ -136,7 +136,8 @@ def trainability_sweep(ctx) -> dict:
                                lr=cfg["lr"], seed=seeds, n_test=cfg["n_test"], mask_frac=cfg["mask_frac"],
                                device=ctx.device, progress=lambda it: ctx.progress(it, desc="trainability sweep"))  # fmt: skip
 
-    res = ctx.shared("trainability_sweep", run, per_seed=False, seeds=seeds, **key)
+    # the device is part of the key: the CPU and CUDA generators draw different (equally valid) batches
+    res = ctx.shared("trainability_sweep", run, per_seed=False, seeds=seeds, device=str(ctx.device), **key)
     row = seeds.index(ctx.seed)
     out = {k: np.asarray(res[k])[row] for k in ("test_loss", "init_test_loss", "train_loss", "diverged")}
     return dict(out, steps=res["steps"], curve=np.asarray(res["curve"])[:, row],
