@@ -338,6 +338,10 @@ VALID_THEORY = {
     "single_neuron_kernel_distance": ((0.8, np.array([1.0, 0.5]), _BS, _T), {}),
     "singular_value_trajectory": ((np.array([0.2, 1.0]), np.array([1.5, 0.3]), -1.0, _T), {}),
     "whitened_trajectory": ((0.8, np.array([1.0, 0.5]), _BS, _T), {}),
+  # the deep-linear potential
+    "deep_potential": ((np.array([0.3, -0.4]), np.array([0.5, -0.2])), {}),
+    "deep_potential_grad": ((np.array([0.3, -0.4]), np.array([0.5, -0.2])), {}),
+    "deep_implicit_bias": ((np.array([[0.5, 1.0]]), np.array([1.1]), np.array([0.4, 0.05]), np.array([0.5, 0.5])), {}),
 }
 EXEMPT_THEORY = {
     "derivations": "takes no arguments; every derivation's symbolic checks are asserted by test_derivations_checks_all_true",
@@ -386,13 +390,14 @@ def test_bad_inputs_numerics():
 #: claims whose verdict at tiny size is not meaningful (qualitative or statistical): only the path is checked
 PATH_ONLY = {"relu_rapid_rich", "relu_lazy_large_scale", "grokking_upstream_faster", "digits_kernel_distance",
              "delayed_alignment_scaling", "silent_alignment_loss_delay", "gd_drift_order_h", "relu_gd_drift_order_h"}
+PATH_ONLY |= {"deep_kernel_distance", "xor_partition_rapid"}  # trained at tiny size, path only
 #: figures drawn in the tests (the others are drawn by the report)
 FIGURES = {"kernel_distance_fig3", "implicit_bias"}
 
 
 def test_every_claim_is_declared_by_its_literal_id():
     source = (Path(__file__).resolve().parents[1] / "verify" / "lazy_rich" / "__init__.py").read_text()
-    assert len(CLAIMS) == 37
+    assert len(CLAIMS) == 43  # 37 + the six of issue 18
     for c in CLAIMS:
         assert f'id="{c.id}"' in source, c.id
         assert {"tiny", "quick", "gpu", "paper"} <= set(c.profiles), c.id
@@ -476,6 +481,144 @@ def test_kernel_monotone_reason_states_the_measured_smallest_decrease():
     assert "7.45e-6" in claim.tolerance_reason and "1e-4" not in claim.tolerance_reason
 
 
-# ---- issue 18, helper A (xor, deep kernel, deep potential): add above this line
 
-# ---- issue 18, helper B (cnn filters, rhm, grokking transformer): add above this line
+
+def test_deep_potential_derivation_and_values():
+    """Phi_L: its sympy derivation checks, L = 2 is Phi_delta - Phi_delta(0), balanced is L/(L+1) r^((L+1)/L),
+    the gradient is u bhat (central differences), and the L = 2 implicit bias is the single-neuron one."""
+    der = next(d for d in th.derivations() if d.id == "lazy_rich.deep_potential")
+    assert der.failed_checks == [] and sum(bool(s.check) for s in der.steps) >= 5
+    b = np.array([0.3, -0.4])
+    for dl in (-1.0, 0.0, 0.7):
+        assert abs(th.deep_potential(b, [dl]) - (th.potential(b, dl) - th.potential(np.zeros(2), dl))) < 1e-12
+    for L in (2, 3, 5):
+        assert abs(th.deep_potential(b, np.zeros(L - 1)) - L / (L + 1) * 0.5 ** ((L + 1) / L)) < 1e-12
+    dls, h = np.array([0.5, -0.2, 1.0]), 1e-6
+    fd = [(th.deep_potential(b + h * e, dls) - th.deep_potential(b - h * e, dls)) / (2 * h) for e in np.eye(2)]
+    assert np.max(np.abs(np.array(fd) - th.deep_potential_grad(b, dls))) < 1e-8
+    X, y, b0 = np.array([[0.5, 1.0]]), np.array([1.1]), np.array([0.4, 0.05])
+    for dl in (-1.0, 0.0, 2.0):
+        assert np.max(np.abs(th.deep_implicit_bias(X, y, b0, [dl]) - th.implicit_bias(X, y, b0, dl))) < 1e-9
+
+
+def test_deep_potential_bias_matches_deep_flow_at_depth_three():
+    from verify.lazy_rich._deep_potential import FIG4B_BETA0, FIG4B_X, FIG4B_Y, single_path_init
+
+    w0, a0 = single_path_init(FIG4B_BETA0, 3, 0.5)
+    out = nm.deep_linear_flow([w0[None]] + [np.array([[a]]) for a in a0], FIG4B_X, FIG4B_Y, np.array([0.0, 200.0, 400.0]),
+                              rtol=1e-12, atol=1e-14)
+    beta = out[1][-1, 0, 0] * out[2][-1, 0, 0] * out[0][-1, 0]
+    assert np.max(np.abs(beta - th.deep_implicit_bias(FIG4B_X, FIG4B_Y, FIG4B_BETA0, [0.5, 0.5]))) < 1e-9
+
+
+def test_xor_batched_equals_unbatched_per_member():
+    """Issue 17: the batched XOR ensemble gives each member what training it alone gives (float64 round-off)."""
+    import torch
+
+    from verify.lazy_rich._profiles import XOR_TINY
+    from verify.lazy_rich._xor_partition import xor_replica, xor_train
+
+    c = dict(XOR_TINY)
+    reps = [xor_replica(torch.Generator().manual_seed(r), c, torch.float64) for r in range(2)]
+    X, y, U = (torch.stack(z) for z in zip(*reps))
+    both = xor_train(X, y, U, c["taus"], c["deltas"], c)
+    for r in range(2):
+        for i, tau in enumerate(c["taus"]):
+            for j, dl in enumerate(c["deltas"]):
+                one = xor_train(X[r:r + 1], y[r:r + 1], U[r:r + 1], [tau], [dl], c)
+                for key in ("hamming", "param", "loss"):
+                    np.testing.assert_allclose(one[key][:, 0, 0, 0], both[key][:, r, i, j], rtol=1e-10, atol=1e-12)
+
+
+def test_deep_kernel_batched_equals_unbatched_per_member():
+    """Issue 17: the vmapped (replica, alpha) ensemble of the deep-kernel claim equals training each member alone."""
+    import torch
+
+    from verify.lazy_rich._deep_kernel import init_members, train_members
+    from verify.lazy_rich._profiles import DEEP_KERNEL_TINY
+
+    c = dict(DEEP_KERNEL_TINY, record_steps=[3], n_train=40)
+    g = torch.Generator().manual_seed(0)
+    X = torch.randn(c["n_train"], 40, generator=g, dtype=torch.float64)
+    Y = torch.randint(0, 10, (c["n_train"],), generator=g)
+    probe = X[:3]
+    alphas = [0.5, 1.0, 2.0]
+    for arch in ("mlp", "cnn"):
+        for opt in ("sgd", "adam"):
+            gens = [torch.Generator().manual_seed(10 + r) for r in range(2)]
+            params, _ = init_members(arch, c, alphas, gens, torch.float64, "cpu")
+            alone = [[p[b:b + 1].clone() for p in params] for b in range(params[0].shape[0])]
+            S_all = train_members(arch, opt, params, X, Y, probe, c, torch.Generator().manual_seed(5), "cpu")
+            for b, ps in enumerate(alone):
+                S_one = train_members(arch, opt, ps, X, Y, probe, c, torch.Generator().manual_seed(5), "cpu")
+                np.testing.assert_allclose(S_one[0], S_all[b], rtol=1e-7, atol=1e-12)
+
+
+
+#: trained at tiny size: the path only (their verdicts need the quick profile)
+PATH_ONLY |= {"cnn_filters_simpler", "rhm_sample_complexity", "grokking_transformer"}
+VALID_NUMERICS.update({
+    "rhm_rules": ((4, 4, 2, 2, 2), {"seed": 0}),
+    "rhm_sample": ((nm.rhm_rules(4, 4, 2, 2, 2), 10), {"seed": 0}),
+    "rhm_all_inputs": ((nm.rhm_rules(4, 4, 2, 2, 2),), {}),
+})
+
+
+@pytest.mark.parametrize("v,n_c,m,s,L", [(4, 4, 2, 2, 2), (6, 6, 3, 2, 3), (5, 3, 4, 3, 2), (8, 2, 1, 2, 3)])
+def test_rhm_defining_properties(v, n_c, m, s, L):
+    rules = nm.rhm_rules(v, n_c, m, s, L, seed=3)
+    assert len(rules) == L and rules[0].shape == (n_c, m, s)
+    for lvl, R in enumerate(rules):
+        assert R.shape[1:] == (m, s) and R.min() >= 0 and R.max() < v
+        rows = R.reshape(-1, s)
+        # unique rules: no two symbols (or classes) share a production, and each has m distinct synonyms
+        assert len({tuple(r) for r in rows}) == len(rows), lvl
+    x, y = nm.rhm_all_inputs(rules)
+    assert x.shape == (n_c * m ** ((s**L - 1) // (s - 1)), s**L)  # the all-inputs count
+    assert len(np.unique(x, axis=0)) == len(x)  # distinct inputs, so the label is a function of the input
+    assert np.array_equal(np.bincount(y, minlength=n_c), np.full(n_c, len(y) // n_c))
+    table = {tuple(r): int(c) for r, c in zip(x, y)}
+    xs, ys = nm.rhm_sample(rules, 300, seed=1)
+    assert xs.shape == (300, s**L) and all(table[tuple(r)] == int(c) for r, c in zip(xs, ys))
+    # synonyms: every class has m different top productions, and the sampler is deterministic in its seed
+    assert all(len({tuple(r) for r in rules[0][c]}) == m for c in range(n_c))
+    assert np.array_equal(nm.rhm_sample(rules, 50, seed=1)[0], nm.rhm_sample(rules, 50, seed=1)[0])
+
+
+def test_rhm_rejects_impossible_rules():
+    with pytest.raises(ValueError, match="m"):
+        nm.rhm_rules(3, 3, 4, 2, 2)  # 3 * 4 productions > 3**2
+    with pytest.raises(ValueError, match="rules"):
+        nm.rhm_sample([np.zeros((2, 2))], 5)
+
+
+def test_filter_measures():
+    from verify.lazy_rich._cnn_filters import spectral_concentration, total_variation
+
+    k = np.arange(9)
+    smooth = np.cos(2 * np.pi * k / 18)[None, None]
+    rough = np.cos(np.pi * k)[None, None]
+    assert spectral_concentration(smooth, 1)[0] > 0.9 > 0.1 > spectral_concentration(rough, 1)[0]
+    assert total_variation(smooth, 1)[0] < total_variation(rough, 1)[0]
+    assert np.isclose(total_variation(5 * rough, 1)[0], total_variation(rough, 1)[0])  # scale-free
+    img = np.ones((1, 3, 5, 5))
+    assert np.isclose(spectral_concentration(img, 2)[0], spectral_concentration(2 * img, 2)[0])
+
+
+def test_sec6_ensembles_equal_single_members():
+    """A block of seeds trained as one batched ensemble gives each member the numbers it gets alone."""
+    import torch
+
+    from verify.lazy_rich._grokking_transformer import train_grok_block
+    from verify.lazy_rich._profiles import GROK_TF_TINY, RHM_TINY
+    from verify.lazy_rich._rhm import train_rhm_block
+
+    torch.set_num_threads(1)
+    cfg = dict(GROK_TF_TINY, max_steps=20, eval_every=1, check_every=1000)
+    both, alone = train_grok_block(cfg, [0, 1]), train_grok_block(cfg, [1])
+    assert np.allclose(both["curves"][1], alone["curves"][0], atol=1e-6)
+    cfg = dict(RHM_TINY, steps=30)
+    both, alone = train_rhm_block(cfg, [0, 1]), train_rhm_block(cfg, [1])
+    assert np.allclose(both["acc"][1], alone["acc"][0], atol=1e-6)
+
+

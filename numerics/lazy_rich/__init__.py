@@ -18,6 +18,7 @@ package changes no global JAX setting.
 from numerics.lazy_rich._deep_linear import deep_linear_flow, deep_linear_gd
 from numerics.lazy_rich._relu import relu_features, relu_flow, relu_gd, relu_ntk, symmetric_relu_init, teacher_student
 from numerics.lazy_rich._single_neuron import beta_flow, gradient_flow, single_neuron_gd
+from numerics.lazy_rich._rhm import rhm_all_inputs, rhm_rules, rhm_sample  # issue 18
 
 __all__ = [
     "gradient_flow",
@@ -31,4 +32,7 @@ __all__ = [
     "relu_features",
     "symmetric_relu_init",
     "teacher_student",
+    "rhm_rules",  # the Random Hierarchy Model
+    "rhm_sample",
+    "rhm_all_inputs",
 ]

@@ -15,6 +15,7 @@ and \( \eta_w \) (first layer), \( \beta^* = X^\top y \) for whitened inputs \( 
 """
 
 from theory.lazy_rich._bias import implicit_bias, mirror_inverse, potential, potential_grad
+from theory.lazy_rich._deep_potential import deep_implicit_bias, deep_potential, deep_potential_grad
 from theory.lazy_rich._extensions import (
     conserved_matrices,
     delta_balanced_factors,
@@ -47,6 +48,9 @@ __all__ = [
     "conserved_delta",
     "conserved_matrices",
     "delta_balanced_factors",
+    "deep_implicit_bias",  # the deep-linear potential Phi_L
+    "deep_potential",
+    "deep_potential_grad",
     "derivations",
     "hyperbolic_entropy",
     "hyperbolic_entropy_grad",

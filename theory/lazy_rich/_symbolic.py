@@ -13,6 +13,7 @@ import functools
 import sympy as sp
 
 from theory._derivation import Derivation, Step
+from theory.lazy_rich._deep_potential import deep_potential_derivation as _deep_potential_derivation
 
 PAPER = "lazy_rich"
 SOURCE = "Kunin et al. 2024, arXiv:2406.06158"
@@ -531,4 +532,5 @@ def derivations() -> list[Derivation]:
         _potential_derivation(),
         _entropy_derivation(),
         _deep_derivation(),
+        _deep_potential_derivation(),  # issue 18: theory/lazy_rich/_deep_potential.py
     ]

@@ -14,7 +14,7 @@ The theory and practice functions live in modules named after what they check: `
 
 from __future__ import annotations
 
-from verify.core.claims import Claim, PaperValue, profiles
+from verify.core.claims import Claim, profiles
 from verify.lazy_rich._conservation import (
     deep_conserved_practice,
     deep_conserved_theory,
@@ -31,6 +31,10 @@ from verify.lazy_rich._conservation import (
     unweighted_practice,
     unweighted_theory,
 )
+from verify.lazy_rich._deep_kernel import deep_kernel_practice, deep_kernel_theory
+from verify.lazy_rich._deep_potential import deep_potential_practice, deep_potential_theory
+from verify.lazy_rich._figures_deep import deep_kernel_fig, deep_potential_fig, xor_fig
+from verify.lazy_rich._xor_partition import xor_practice, xor_theory
 from verify.lazy_rich._deep_networks import (
     digits_practice,
     digits_theory,
@@ -79,6 +83,17 @@ from verify.lazy_rich._multi_output import (
     multi_sv_theory,
 )
 from verify.lazy_rich._profiles import (
+    DEEP_KERNEL_GPU,
+    DEEP_KERNEL_PAPER,
+    DEEP_KERNEL_QUICK,
+    DEEP_KERNEL_TINY,
+    DEEP_POTENTIAL_GPU,
+    DEEP_POTENTIAL_QUICK,
+    DEEP_POTENTIAL_TINY,
+    XOR_GPU,
+    XOR_PAPER,
+    XOR_QUICK,
+    XOR_TINY,
     ALIGN_SCALING_GPU,
     ALIGN_SCALING_QUICK,
     ALIGN_SCALING_TINY,
@@ -156,6 +171,7 @@ from verify.lazy_rich._profiles import (
     SINGLE_FLOW_QUICK,
     SINGLE_FLOW_TINY,
 )
+from verify.lazy_rich._provenance import PROVENANCE, UNREADABLE
 from verify.lazy_rich._regimes import (
     align_scaling_practice,
     align_scaling_theory,
@@ -188,11 +204,31 @@ from verify.lazy_rich._teacher_student import (
     relu_rich_theory,
 )
 
+from verify.lazy_rich._cnn_filters import filters_fig, filters_practice, filters_theory
+from verify.lazy_rich._grokking_transformer import grok_tf_fig, grok_tf_practice, grok_tf_theory
+from verify.lazy_rich._profiles import (
+    CNN_FILTERS_GPU,
+    CNN_FILTERS_PAPER,
+    CNN_FILTERS_QUICK,
+    CNN_FILTERS_TINY,
+    GROK_TF_GPU,
+    GROK_TF_PAPER,
+    GROK_TF_QUICK,
+    GROK_TF_TINY,
+    RHM_GPU,
+    RHM_PAPER,
+    RHM_QUICK,
+    RHM_TINY,
+)
+from verify.lazy_rich._rhm import rhm_fig, rhm_practice, rhm_theory
+from verify.lazy_rich._unbalanced import PAPER_VALUE_SEC6, PROVENANCE_SEC6
+
 CLAIMS: list[Claim] = [
     # ------------------------------------------------------------------ 1-4 conservation
     Claim(
         id="lazy_rich.delta_conserved",
         kind="prediction",
+        provenance=PROVENANCE["lazy_rich.delta_conserved"],
         statement="delta = eta_w a^2 - eta_a |w|^2 is constant along gradient flow for any X, y and unequal learning rates (Fig. 2).",
         theory=delta_conserved_theory, practice=delta_conserved_practice,
         compare="abs", tolerance=1e-9,
@@ -203,6 +239,7 @@ CLAIMS: list[Claim] = [
     Claim(
         id="lazy_rich.gd_drift_order_h",
         kind="prediction",
+        provenance=PROVENANCE["lazy_rich.gd_drift_order_h"],
         statement="Under gradient descent with step h, delta drifts by O(h) over a fixed horizon: halving h halves the drift.",
         theory=gd_drift_theory, practice=gd_drift_practice,
         compare="abs", tolerance=0.1,
@@ -213,6 +250,7 @@ CLAIMS: list[Claim] = [
     Claim(
         id="lazy_rich.deep_delta_conserved",
         kind="prediction",
+        provenance=PROVENANCE["lazy_rich.deep_delta_conserved"],
         statement="Wide, multi-output and deep linear nets conserve Delta_l = eta_l W_{l+1}^T W_{l+1} - eta_{l+1} W_l W_l^T entrywise.",
         theory=deep_conserved_theory, practice=deep_conserved_practice,
         compare="abs", tolerance=1e-9,
@@ -223,6 +261,7 @@ CLAIMS: list[Claim] = [
     Claim(
         id="lazy_rich.deep_unweighted_not_conserved",
         kind="prediction",
+        provenance=PROVENANCE["lazy_rich.deep_unweighted_not_conserved"],
         statement="The unweighted difference W_{l+1}^T W_{l+1} - W_l W_l^T is not conserved when eta_l != eta_{l+1}.",
         theory=unweighted_theory, practice=unweighted_practice,
         compare="at_least", tolerance=0.0,
@@ -233,6 +272,7 @@ CLAIMS: list[Claim] = [
     Claim(
         id="lazy_rich.relu_delta_conserved",
         kind="prediction",
+        provenance=PROVENANCE["lazy_rich.relu_delta_conserved"],
         statement="In a two-layer ReLU net the per-neuron delta_k = eta_w a_k^2 - eta_a |w_k|^2 is conserved under gradient flow.",
         theory=relu_conserved_theory, practice=relu_conserved_practice,
         compare="abs", tolerance=1e-9,
@@ -244,6 +284,7 @@ CLAIMS: list[Claim] = [
     Claim(
         id="lazy_rich.relu_offdiag_not_conserved",
         kind="prediction",
+        provenance=PROVENANCE["lazy_rich.relu_offdiag_not_conserved"],
         statement="The off-diagonal entries of eta_w a a^T - eta_a W W^T of a ReLU net change by O(1) (only the diagonal is conserved).",
         theory=relu_offdiag_theory, practice=relu_offdiag_practice,
         compare="at_least", tolerance=0.0,
@@ -254,6 +295,7 @@ CLAIMS: list[Claim] = [
     Claim(
         id="lazy_rich.relu_gd_drift_order_h",
         kind="prediction",
+        provenance=PROVENANCE["lazy_rich.relu_gd_drift_order_h"],
         statement="Under GD the ReLU per-neuron delta_k drift vanishes linearly in the step h.",
         theory=relu_gd_theory, practice=relu_gd_practice,
         compare="abs", tolerance=0.1,
@@ -265,6 +307,7 @@ CLAIMS: list[Claim] = [
     Claim(
         id="lazy_rich.beta_only_ode",
         kind="prediction",
+        provenance=PROVENANCE["lazy_rich.beta_only_ode"],
         statement="beta' = -M(beta; delta) X^T (X beta - y), with M a function of beta and delta alone, reproduces a(t) w(t) for any X and learning rates.",
         theory=beta_ode_theory, practice=beta_ode_practice,
         compare="abs", tolerance=1e-9,
@@ -275,6 +318,7 @@ CLAIMS: list[Claim] = [
     Claim(
         id="lazy_rich.closed_form_vs_ode",
         kind="prediction",
+        provenance=PROVENANCE["lazy_rich.closed_form_vs_ode"],
         statement="The exact whitened solution a = abar/sqrt(G), w = (pbar bhat* + e^{-delta t/2} w_perp)/sqrt(G) matches gradient flow "
                   "for delta < 0, = 0, > 0, a0 < 0, a changing sign and unequal learning rates.",
         theory=closed_form_theory, practice=closed_form_practice,
@@ -285,6 +329,7 @@ CLAIMS: list[Claim] = [
     Claim(
         id="lazy_rich.reduced_system",
         kind="consistency",
+        provenance=PROVENANCE["lazy_rich.reduced_system"],
         statement="(mu, phi) of the closed form obey mu' = Sigma (phi s - mu), phi' = (delta + Sigma) s (1 - phi^2)/(2 mu).",
         theory=reduced_theory, practice=reduced_practice,
         compare="abs", tolerance=1e-9,
@@ -294,6 +339,7 @@ CLAIMS: list[Claim] = [
     Claim(
         id="lazy_rich.riccati",
         kind="prediction",
+        provenance=PROVENANCE["lazy_rich.riccati"],
         statement="zeta = w.beta*/a obeys zeta' = s^2 - delta zeta - zeta^2, solved by the tanh (|T0| < 1) or coth (|T0| > 1) branch.",
         theory=riccati_theory, practice=riccati_practice,
         compare="rel", tolerance=1e-9,
@@ -305,6 +351,7 @@ CLAIMS: list[Claim] = [
     Claim(
         id="lazy_rich.balanced_formula",
         kind="prediction",
+        provenance=PROVENANCE["lazy_rich.balanced_formula"],
         statement="Balanced (delta = 0, a0 > 0): phi(t) = tanh(artanh phi0 + sqrt(eta_a eta_w) s t) and mu(t) = s(1 + cosh 2u)/(2u + sinh 2u + c).",
         theory=balanced_theory, practice=balanced_practice,
         compare="abs", tolerance=1e-9,
@@ -315,6 +362,7 @@ CLAIMS: list[Claim] = [
     Claim(
         id="lazy_rich.long_time_convergence",
         kind="consistency",
+        provenance=PROVENANCE["lazy_rich.long_time_convergence"],
         statement="For generic inits (|a0|, |w0| in [1e-3, 3]) beta(t) -> beta*; the stable closed form evaluated at t = 1e3 "
                   "is within 1e-12 of beta* (no overflow, no cancellation).",
         theory=long_time_theory, practice=long_time_practice,
@@ -327,18 +375,19 @@ CLAIMS: list[Claim] = [
     Claim(
         id="lazy_rich.upstream_lazy_limit",
         kind="prediction",
+        provenance=PROVENANCE["lazy_rich.upstream_lazy_limit"],
         statement="delta -> +inf: beta(t/delta) -> beta* + e^{-t}(beta0 - beta*) (linear-regression kernel), with error ~ 1/delta^2.",
         theory=limit_slope_theory, practice=upstream_limit_practice,
         compare="abs", tolerance=0.05,
         tolerance_reason="log-log slope over delta in {10, 100, 1000}; O(1/delta) corrections to the 1/delta^2 law shift it by < 0.01; "
                          "ODE error (1e-12) << smallest limit error (2e-7)",
-        paper_value=PaperValue(-2.0, "brief claim 11 (ratio between delta = 10 and 100 in [50, 200])"),
         profiles=profiles(tiny=LAZY_LIMIT_TINY, quick=LAZY_LIMIT_QUICK, gpu=LAZY_LIMIT_GPU, paper=LAZY_LIMIT_GPU, seeds=1),
         aggregate="worst", tags=("regimes", "upstream"),
     ),
     Claim(
         id="lazy_rich.downstream_lazy_limit",
         kind="prediction",
+        provenance=PROVENANCE["lazy_rich.downstream_lazy_limit"],
         statement="delta -> -inf: beta(t/|delta|) -> beta0 + (1 - e^{-t})(bhat0.(beta* - beta0)) bhat0 (frozen direction), error ~ 1/delta^2.",
         theory=limit_slope_theory, practice=downstream_limit_practice,
         compare="abs", tolerance=0.05,
@@ -349,6 +398,7 @@ CLAIMS: list[Claim] = [
     Claim(
         id="lazy_rich.kernel_distance_fig3",
         kind="prediction",
+        provenance=PROVENANCE["lazy_rich.kernel_distance_fig3"],
         statement="S(0, t) of the empirical NTK Gram matrix equals the closed form on d x d kernels along the exact trajectory (Fig. 3, T = 20).",
         theory=kernel_fig3_theory, practice=kernel_fig3_practice,
         compare="abs", tolerance=1e-7,
@@ -358,6 +408,7 @@ CLAIMS: list[Claim] = [
     Claim(
         id="lazy_rich.kernel_lazy_monotone",
         kind="prediction",
+        provenance=PROVENANCE["lazy_rich.kernel_lazy_monotone"],
         statement="S(0, 20) is strictly decreasing in delta over {-4, ..., 4, 16, 64} and tends to 0 as delta -> +inf (upstream is lazy).",
         theory=kernel_monotone_theory, practice=kernel_monotone_practice,
         compare="at_least", tolerance=0.0,
@@ -370,16 +421,17 @@ CLAIMS: list[Claim] = [
     Claim(
         id="lazy_rich.delayed_rich_loss_time",
         kind="prediction",
+        provenance=PROVENANCE["lazy_rich.delayed_rich_loss_time"],
         statement="Downstream is delayed rich: the time to reach 1% of the initial loss grows with |delta| (Fig. 3 setup).",
         theory=delayed_rich_theory, practice=delayed_rich_practice,
         compare="abs", tolerance=1e-3,
         tolerance_reason="ODE sampled every 0.01, crossing by linear interpolation of log loss (error ~1e-5)",
-        paper_value=PaperValue([2.70, 5.24, 9.34, float("nan")], "brief's table (delta = 0, -1, -2, -4; '> 20' for -4)", "brief's own computation, not the paper's"),
         profiles=profiles(tiny=FIG3_TINY, quick=FIG3, gpu=FIG3, paper=FIG3, seeds=1), aggregate="worst", tags=("regimes", "downstream"),
     ),
     Claim(
         id="lazy_rich.delayed_alignment_scaling",
         kind="prediction",
+        provenance=PROVENANCE["lazy_rich.delayed_alignment_scaling"],
         statement="For delta -> -inf the late alignment time grows proportionally to |delta|.",
         theory=align_scaling_theory, practice=align_scaling_practice,
         compare="rel", tolerance=0.02,
@@ -390,16 +442,17 @@ CLAIMS: list[Claim] = [
     Claim(
         id="lazy_rich.downstream_dip",
         kind="prediction",
+        provenance=PROVENANCE["lazy_rich.downstream_dip"],
         statement="Downstream: mu first drops (beta is projected on the frozen direction) to min_t mu(t), then rises (Fig. 3).",
         theory=dip_theory, practice=dip_practice,
         compare="abs", tolerance=1e-5,
         tolerance_reason="ODE sampled every 0.01, minimum refined by a parabola through 3 points (error O(dt^3))",
-        paper_value=PaperValue([0.427, 0.235, 0.071], "brief's table (delta = -1, -2, -4)", "brief's own computation"),
         profiles=profiles(tiny=FIG3_TINY, quick=FIG3, gpu=FIG3, paper=FIG3, seeds=1), aggregate="worst", tags=("regimes", "downstream"),
     ),
     Claim(
         id="lazy_rich.downstream_dip_ordering",
         kind="prediction",
+        provenance=PROVENANCE["lazy_rich.downstream_dip_ordering"],
         statement="min_t mu(t) < mu(0) for delta < 0 and the dip deepens as |delta| grows (delta = -1, -2, -4).",
         theory=dip_order_theory, practice=dip_order_practice,
         compare="at_least", tolerance=0.0,
@@ -409,6 +462,7 @@ CLAIMS: list[Claim] = [
     Claim(
         id="lazy_rich.silent_alignment_time",
         kind="prediction",
+        provenance=PROVENANCE["lazy_rich.silent_alignment_time"],
         statement="Balanced small init: the time for phi to reach 0.99 does not depend on the init scale eps (silent alignment).",
         theory=silent_time_theory, practice=silent_time_practice,
         compare="abs", tolerance=1e-4,
@@ -419,6 +473,7 @@ CLAIMS: list[Claim] = [
     Claim(
         id="lazy_rich.silent_alignment_loss_delay",
         kind="prediction",
+        provenance=PROVENANCE["lazy_rich.silent_alignment_loss_delay"],
         statement="Balanced small init: each factor 100 smaller eps delays the 10% loss drop by log(100)/(2s): alignment precedes growth.",
         theory=silent_delay_theory, practice=silent_delay_practice,
         compare="abs", tolerance=0.05,
@@ -429,6 +484,7 @@ CLAIMS: list[Claim] = [
     Claim(
         id="lazy_rich.upstream_sign_invariant",
         kind="prediction",
+        provenance=PROVENANCE["lazy_rich.upstream_sign_invariant"],
         statement="delta > 0 (two-sheeted hyperboloid): sign(a(t)) = sign(a0) for all t, for any X.",
         theory=sign_invariant_theory, practice=sign_invariant_practice,
         compare="equal", tolerance=0,
@@ -439,6 +495,7 @@ CLAIMS: list[Claim] = [
     Claim(
         id="lazy_rich.downstream_sign_change",
         kind="prediction",
+        provenance=PROVENANCE["lazy_rich.downstream_sign_change"],
         statement="delta < 0 (one-sheeted hyperboloid): the readout can change sign, at the closed-form time tanh(Dt/2) = -D a0/(2 s p0 + delta a0).",
         theory=sign_change_theory, practice=sign_change_practice,
         compare="abs", tolerance=1e-4,
@@ -450,6 +507,7 @@ CLAIMS: list[Claim] = [
     Claim(
         id="lazy_rich.mirror_potential",
         kind="consistency",
+        provenance=PROVENANCE["lazy_rich.mirror_potential"],
         statement="grad Phi_delta = sqrt((Sigma - delta)/2) bhat; Phi_delta is convex; Phi_0 = (2/3)|b|^{3/2}.",
         theory=potential_theory, practice=potential_practice,
         compare="abs", tolerance=1e-8,
@@ -460,6 +518,7 @@ CLAIMS: list[Claim] = [
     Claim(
         id="lazy_rich.potential_limits",
         kind="consistency",
+        provenance=PROVENANCE["lazy_rich.potential_limits"],
         statement="Phi_delta ~ |b|^2/(2 sqrt(delta)) + c for delta >> |b| (lazy, l2) and ~ sqrt(|delta|)|b| for -delta >> |b| (direction-preserving).",
         theory=potential_limits_theory, practice=potential_limits_practice,
         compare="abs", tolerance=1e-5,
@@ -470,6 +529,7 @@ CLAIMS: list[Claim] = [
     Claim(
         id="lazy_rich.implicit_bias",
         kind="prediction",
+        provenance=PROVENANCE["lazy_rich.implicit_bias"],
         statement="Low-rank X: gradient flow converges to argmin_{X beta = y} Phi_delta(beta) - grad Phi_delta(beta0).beta when a keeps its sign (Fig. 4b).",
         theory=implicit_bias_theory, practice=implicit_bias_practice,
         compare="abs", tolerance=1e-6,
@@ -480,6 +540,7 @@ CLAIMS: list[Claim] = [
     Claim(
         id="lazy_rich.implicit_bias_limits",
         kind="prediction",
+        provenance=PROVENANCE["lazy_rich.implicit_bias_limits"],
         statement="beta_inf -> beta0 + X^+(y - X beta0) as delta -> +inf; -> the interpolant on the ray of beta0 as delta -> -inf; "
                   "-> X^+ y as |w0| -> 0 with delta >= 0.",
         theory=bias_limits_theory, practice=bias_limits_practice,
@@ -492,6 +553,7 @@ CLAIMS: list[Claim] = [
     Claim(
         id="lazy_rich.downstream_small_init_bias",
         kind="prediction",
+        provenance=PROVENANCE["lazy_rich.downstream_small_init_bias"],
         statement="Downstream with beta0 -> 0 does not converge to X^+ y: grad Phi(beta0) -> sqrt(|delta|) bhat0 keeps a bias toward the init direction.",
         theory=small_down_theory, practice=small_down_practice,
         compare="rel", tolerance=1e-4,
@@ -503,6 +565,7 @@ CLAIMS: list[Claim] = [
     Claim(
         id="lazy_rich.multi_output_singular_values",
         kind="prediction",
+        provenance=PROVENANCE["lazy_rich.multi_output_singular_values"],
         statement="Delta = delta I, aligned SVDs, whitened inputs: each singular value follows sigma' = -sqrt(delta^2 + 4 eta_a eta_w sigma^2)(sigma - sigma*).",
         theory=multi_sv_theory, practice=multi_sv_practice,
         compare="abs", tolerance=1e-9,
@@ -513,6 +576,7 @@ CLAIMS: list[Claim] = [
     Claim(
         id="lazy_rich.multi_output_mirror_flow",
         kind="prediction",
+        provenance=PROVENANCE["lazy_rich.multi_output_mirror_flow"],
         statement="The singular values follow the mirror flow d/dt[arcsinh(2k sigma/|delta|)/(2k)] = -(sigma - sigma*) (hyperbolic entropy).",
         theory=multi_mirror_theory, practice=multi_mirror_practice,
         compare="abs", tolerance=1e-8,
@@ -523,6 +587,7 @@ CLAIMS: list[Claim] = [
     Claim(
         id="lazy_rich.hyperbolic_entropy_limits",
         kind="consistency",
+        provenance=PROVENANCE["lazy_rich.hyperbolic_entropy_limits"],
         statement="psi_gamma -> sigma^2/(4k gamma) + const as gamma -> inf (l2, lazy) and ~ sigma log(1/gamma)/(2k) as gamma -> 0 (l1, rich).",
         theory=entropy_theory, practice=entropy_practice,
         compare="abs", tolerance=1e-6,
@@ -534,6 +599,8 @@ CLAIMS: list[Claim] = [
     Claim(
         id="lazy_rich.relu_rapid_rich",
         kind="prediction",
+        provenance=PROVENANCE["lazy_rich.relu_rapid_rich"],
+        paper_value=UNREADABLE["lazy_rich.relu_rapid_rich"],
         statement="Small tau = 0.1 (ReLU teacher-student, 100 GD steps): test loss upstream < balanced < downstream; Hamming "
                   "upstream > balanced > downstream; parameter distance upstream < balanced (Fig. 1, Fig. 5b).",
         theory=relu_rich_theory, practice=relu_rich_practice,
@@ -546,6 +613,8 @@ CLAIMS: list[Claim] = [
     Claim(
         id="lazy_rich.relu_lazy_large_scale",
         kind="prediction",
+        provenance=PROVENANCE["lazy_rich.relu_lazy_large_scale"],
+        paper_value=UNREADABLE["lazy_rich.relu_lazy_large_scale"],
         statement="Large overall scale tau = 2: lazy for every delta in [-1, 1] (S(0,t) < 1e-2, Hamming < 1 after 100 steps).",
         theory=relu_lazy_theory, practice=relu_lazy_practice,
         compare="at_most", tolerance=0.0,
@@ -559,6 +628,9 @@ CLAIMS: list[Claim] = [
     Claim(
         id="lazy_rich.grokking_upstream_faster",
         kind="prediction",
+        provenance=PROVENANCE["lazy_rich.grokking_upstream_faster"],
+        paper_value=UNREADABLE["lazy_rich.grokking_upstream_faster"],
+        device="gpu",
         statement="PROXY for the paper's transformer grokking (Sec. 6d), not its set-up: in a two-layer ReLU MLP trained by "
                   "full-batch GD on modular addition, upstream initialisation (first layer x alpha < 1, readout / alpha) reaches "
                   "the test-accuracy threshold in fewer steps than balanced, and balanced in fewer than downstream (accuracy "
@@ -587,6 +659,9 @@ CLAIMS: list[Claim] = [
     Claim(
         id="lazy_rich.digits_kernel_distance",
         kind="prediction",
+        provenance=PROVENANCE["lazy_rich.digits_kernel_distance"],
+        paper_value=UNREADABLE["lazy_rich.digits_kernel_distance"],
+        device="gpu",
         statement="Upstream initialisation (first layer x alpha, last layer / alpha, alpha < 1) increases the early kernel distance "
                   "S(0,t) of a deep ReLU net on real data (scikit-learn digits), monotonically in alpha (Sec. 6).",
         theory=digits_theory, practice=digits_practice,
@@ -596,6 +671,98 @@ CLAIMS: list[Claim] = [
                           seeds={"quick": 3, "gpu": 5, "paper": 5}),
         aggregate="median", figure=digits_fig, tags=("deep", "kernel", "experiment"),
     ),
-    # ---- issue 18, helper A: xor_partition_rapid, deep_kernel_distance, deep_potential (add above this line)
-    # ---- issue 18, helper B: cnn_filters_simpler, rhm_sample_complexity, grokking_transformer (add above this line)
+    # ------------------------------------------------------------------ issue 18: Fig. 5b, Sec. 6a, deep potential
+    Claim(
+        id="lazy_rich.xor_partition_rapid",
+        kind="prediction",
+        statement="Two-layer ReLU nets on an XOR-like 2-D task from a near-zero map (Fig. 5): at small overall scale, upstream "
+                  "init (delta > 0) changes the activation partition a lot while the parameters move little (large Hamming "
+                  "distance per parameter distance); downstream (delta < 0) mostly re-weights a fixed partition.",
+        theory=xor_theory, practice=xor_practice,
+        compare="at_least", tolerance=0.0,
+        tolerance_reason="sign prediction on log[(H/P)_up / (H/P)_down] at tau = 0.1, the smallest over the delta pairs and "
+                         "evaluation steps per replica; decided by the 95% interval over the batched replicas",
+        profiles=profiles(tiny=XOR_TINY, quick=XOR_QUICK, gpu=XOR_GPU, paper=XOR_PAPER, seeds=1),
+        provenance=PROVENANCE["lazy_rich.xor_partition_rapid"],
+        paper_value=UNREADABLE["lazy_rich.xor_partition_rapid"],
+        device="gpu",
+        aggregate="mean", figure=xor_fig, tags=("relu", "phase_diagram", "experiment", "issue18"),
+    ),
+    Claim(
+        id="lazy_rich.deep_kernel_distance",
+        kind="prediction",
+        statement="The empirical-NTK kernel distance S(0, t) of deep ReLU nets (an MLP and a CNN on MNIST-1D) grows more under "
+                  "upstream init (first layer x alpha < 1, last layer / alpha) than balanced, and more under balanced than "
+                  "downstream (alpha > 1), at the same function at init (Sec. 6a).",
+        theory=deep_kernel_theory, practice=deep_kernel_practice,
+        compare="at_least", tolerance=0.0,
+        tolerance_reason="sign prediction on min(log S_up/S_bal, log S_bal/S_down), the smallest over architecture, optimiser "
+                         "(SGD, Adam), alpha pair and evaluation step per replica; decided by the 95% interval over the batched replicas",
+        profiles=profiles(tiny=DEEP_KERNEL_TINY, quick=DEEP_KERNEL_QUICK, gpu=DEEP_KERNEL_GPU, paper=DEEP_KERNEL_PAPER, seeds=1),
+        provenance=PROVENANCE["lazy_rich.deep_kernel_distance"],
+        paper_value=UNREADABLE["lazy_rich.deep_kernel_distance"],
+        device="gpu",
+        aggregate="mean", figure=deep_kernel_fig, tags=("deep", "kernel", "experiment", "issue18"),
+    ),
+    Claim(
+        id="lazy_rich.deep_potential",
+        kind="prediction",
+        statement="Deep (single-path) linear nets: gradient flow from beta0 converges to argmin_{X beta = y} Phi_L(beta) - "
+                  "grad Phi_L(beta0).beta, the depth-dependent potential Phi_L = u g(u) - int g, |beta| = g(u) = "
+                  "u prod_l sqrt(u^2 + c_l), for upstream, balanced and downstream layer imbalances at the same beta0.",
+        theory=deep_potential_theory, practice=deep_potential_practice,
+        compare="abs", tolerance=1e-9,
+        tolerance_reason="diffrax Dopri8 at rtol 1e-12, atol 1e-14 to t = 400 (change over the last half <= 1e-11); dual Newton "
+                         "to a residual of 1e-13",
+        profiles=profiles(tiny=DEEP_POTENTIAL_TINY, quick=DEEP_POTENTIAL_QUICK, gpu=DEEP_POTENTIAL_GPU, paper=DEEP_POTENTIAL_GPU, seeds=1),
+        provenance=PROVENANCE["lazy_rich.deep_potential"],
+        aggregate="worst", figure=deep_potential_fig, tags=("implicit_bias", "deep", "issue18"),
+    ),
+    Claim(
+        id="lazy_rich.cnn_filters_simpler",
+        kind="prediction",
+        statement="Upstream initialisation (first conv x alpha < 1, readout / alpha) gives simpler first-layer filters than "
+                  "balanced and downstream (alpha > 1): higher spectral concentration (energy at |f| <= 1/4) and lower "
+                  "total variation per unit norm (Sec. 6b).",
+        theory=filters_theory, practice=filters_practice,
+        compare="at_least", tolerance=0.0,
+        tolerance_reason="sign predictions on the differences between regimes (4 per variant), median over seeds; "
+                         "decided by the bootstrap interval over seeds",
+        profiles=profiles(tiny=CNN_FILTERS_TINY, quick=CNN_FILTERS_QUICK, gpu=CNN_FILTERS_GPU, paper=CNN_FILTERS_PAPER,
+                          seeds={"quick": 5, "gpu": 5, "paper": 5}),
+        aggregate="median", figure=filters_fig, tags=("deep", "cnn", "experiment"), device="gpu",
+        provenance=PROVENANCE_SEC6["lazy_rich.cnn_filters_simpler"],
+        paper_value=PAPER_VALUE_SEC6["lazy_rich.cnn_filters_simpler"],
+    ),
+    Claim(
+        id="lazy_rich.rhm_sample_complexity",
+        kind="prediction",
+        statement="On the Random Hierarchy Model a hierarchical CNN initialised upstream (first layer x alpha < 1, readout / "
+                  "alpha) reaches the target test accuracy with fewer training samples P than balanced and downstream "
+                  "(Sec. 6c).",
+        theory=rhm_theory, practice=rhm_practice,
+        compare="at_least", tolerance=0.0,
+        tolerance_reason="sign predictions on log(P*_balanced/P*_upstream) and log(P*_downstream/P*_upstream) per variant, "
+                         "median over seeds; decided by the bootstrap interval over seeds",
+        profiles=profiles(tiny=RHM_TINY, quick=RHM_QUICK, gpu=RHM_GPU, paper=RHM_PAPER, seeds={"quick": 5, "gpu": 8, "paper": 8}),
+        aggregate="median", figure=rhm_fig, tags=("deep", "rhm", "experiment"), device="gpu",
+        provenance=PROVENANCE_SEC6["lazy_rich.rhm_sample_complexity"],
+        paper_value=PAPER_VALUE_SEC6["lazy_rich.rhm_sample_complexity"],
+    ),
+    Claim(
+        id="lazy_rich.grokking_transformer",
+        kind="prediction",
+        statement="A one-layer transformer on (a + b) mod p (Nanda et al. 2023 set-up) initialised upstream (embeddings x "
+                  "alpha < 1, unembedding / alpha) reaches 95% test accuracy in fewer steps than balanced and downstream "
+                  "(Sec. 6d).",
+        theory=grok_tf_theory, practice=grok_tf_practice,
+        compare="at_least", tolerance=0.0,
+        tolerance_reason="sign predictions on log(t_balanced/t_upstream) and log(t_downstream/t_upstream) per variant, "
+                         "median over seeds; runs short of the threshold are censored at max_steps",
+        profiles=profiles(tiny=GROK_TF_TINY, quick=GROK_TF_QUICK, gpu=GROK_TF_GPU, paper=GROK_TF_PAPER,
+                          seeds={"quick": 6, "gpu": 5, "paper": 5}),
+        aggregate="median", figure=grok_tf_fig, tags=("deep", "grokking", "transformer", "experiment"), device="gpu",
+        provenance=PROVENANCE_SEC6["lazy_rich.grokking_transformer"],
+        paper_value=PAPER_VALUE_SEC6["lazy_rich.grokking_transformer"],
+    ),
 ]

@@ -147,6 +147,75 @@ DIGITS_TINY = dict(DIGITS_QUICK, n_train=50, n_probe=5, width=8, hidden_layers=1
                    record_steps=[0, 2, 4], eval_step=2)
 
 
-# ---- issue 18, helper A (xor, deep kernel, deep potential): add above this line
+# ------------------------------------------------------------------ issue 18
+#: Fig. 5b reconstruction: XOR, two-layer ReLU net from a zero map, batched over (replica, tau, delta); lr = lr0/tau^2
+XOR_QUICK = dict(n=200, m=50, centre=0.7, sigma=0.2, lr0=1e-3, taus=[0.1, 0.2, 0.5, 1.0, 2.0],
+                 deltas=[-1.0, -0.5, 0.0, 0.5, 1.0], tau_small=0.1, delta_pairs=[0.5, 1.0], checkpoints=[10, 30, 100, 300],
+                 eval_steps=[30, 100, 300], replicas=8, dtype="float64")
+XOR_GPU = dict(XOR_QUICK, taus=[round(float(t), 4) for t in np.logspace(-1, 0.3, 9)],
+               deltas=[-1.0, -0.75, -0.5, -0.25, 0.0, 0.25, 0.5, 0.75, 1.0], delta_pairs=[0.25, 0.5, 0.75, 1.0],
+               checkpoints=[10, 30, 100, 300, 1000], eval_steps=[30, 100, 300, 1000], replicas=16)
+#: the official Fig. 1b grid (17 x 17, 16 replicas) on the XOR task, to 10^4 steps
+XOR_PAPER = dict(XOR_GPU, taus=sorted({round(float(t), 4) for t in np.logspace(-1, 0.3, 17)} | {0.1}),
+                 deltas=[round(-1 + k / 8, 4) for k in range(17)], checkpoints=[10, 30, 100, 300, 1000, 3000, 10000],
+                 eval_steps=[30, 100, 300, 1000, 10000])
+XOR_TINY = dict(XOR_QUICK, n=40, m=8, taus=[0.1, 1.0], deltas=[-1.0, 0.0, 1.0], delta_pairs=[1.0], checkpoints=[5, 10],
+                eval_steps=[10], replicas=3)
 
-# ---- issue 18, helper B (cnn filters, rhm, grokking transformer): add above this line
+#: Sec. 6a reconstruction: MNIST-1D, MLP and 1-D CNN, SGD (NTK-normalised lr) and Adam, batched over (replica, alpha)
+DEEP_KERNEL_QUICK = dict(n_train=1000, n_probe=12, width=64, channels=12, archs=["mlp", "cnn"], optimisers=["sgd", "adam"],
+                         alpha_up=[0.25, 0.5], alpha_down=[2.0, 4.0], sgd_lr_scale=0.5, adam_lr=1e-3, batch=100,
+                         record_steps=[25, 50, 100], eval_steps=[50, 100], replicas=4, dtype="float32")
+DEEP_KERNEL_GPU = dict(DEEP_KERNEL_QUICK, n_train=4000, n_probe=32, width=256, channels=32, alpha_up=[0.125, 0.25, 0.5],
+                       alpha_down=[2.0, 4.0, 8.0], record_steps=[50, 100, 200, 500, 1000], eval_steps=[100, 500, 1000],
+                       replicas=8)
+DEEP_KERNEL_PAPER = dict(DEEP_KERNEL_GPU, n_probe=64, width=512, channels=64, record_steps=[100, 300, 1000, 3000, 10000],
+                         eval_steps=[1000, 3000, 10000], replicas=16)
+DEEP_KERNEL_TINY = dict(DEEP_KERNEL_QUICK, n_train=100, n_probe=3, width=8, channels=4, alpha_up=[0.5], alpha_down=[2.0],
+                        batch=20, record_steps=[2, 4], eval_steps=[4], replicas=3)
+
+#: the deep-linear potential: Fig. 4b problem and random low-rank problems, depths 2-5, delta_l = delta for every l
+DEEP_POTENTIAL_QUICK = dict(case_seed=0, n_random=2, n=2, d=4, beta0_norm=0.5, depths=[2, 3, 4],
+                            deltas=[-0.5, -0.25, 0.0, 0.5, 2.0], t_long=400.0, n_times=81, rtol=1e-12, atol=1e-14,
+                            max_steps=200_000)
+DEEP_POTENTIAL_GPU = dict(DEEP_POTENTIAL_QUICK, n_random=8, depths=[2, 3, 4, 5], deltas=[-0.5, -0.25, 0.0, 0.25, 0.5, 1.0, 2.0, 4.0])
+DEEP_POTENTIAL_TINY = dict(DEEP_POTENTIAL_QUICK, n_random=0, depths=[2, 3], deltas=[-0.25, 0.0, 1.0])
+
+
+# ---- issue 18: CNN filters (Sec. 6b), RHM sample complexity (6c), transformer grokking (6d)
+#: 1-D CNN on MNIST-1D (quick); 2-D CNN on CIFAR-10 from --data-dir, else procedural images (gpu / paper).
+#: `seed_block` seeds x 3 alphas train as one batched ensemble; `variants` vary the uncertain choices.
+CNN_FILTERS_QUICK = dict(dim=1, channels=16, kernel=9, steps=1000, batch=100, lr=0.02, optimizer="sgd", momentum=0.9,
+                         weight_decay=0.0, alpha_up=0.25, alpha_down=4.0, n_train=4000, n_test=1000, seed_block=5)
+CNN_FILTERS_GPU = dict(dim=2, channels=32, kernel=5, steps=3000, batch=128, lr=0.02, optimizer="sgd", momentum=0.9,
+                       weight_decay=0.0, alpha_up=0.25, alpha_down=4.0, n_train=50000, n_test=10000, dataset="auto",
+                       seed_block=5, variants=[{}, {"optimizer": "adam", "lr": 1e-3}, {"alpha_up": 0.1, "alpha_down": 10.0,
+                                                                                       "lr": 0.005}])
+CNN_FILTERS_PAPER = dict(CNN_FILTERS_GPU, channels=64, steps=20000)
+CNN_FILTERS_TINY = dict(CNN_FILTERS_QUICK, channels=4, steps=5, batch=16, seed_block=1)
+
+#: the RHM (v = n_c, m synonyms, branching s, depth L) learnt by the hierarchical CNN of Cagnetta et al.
+RHM_QUICK = dict(v=6, n_c=6, m=3, s=2, L=3, width=64, P_grid=[64, 128, 256, 384, 512, 768, 1024], n_test=2000,
+                 steps=600, batch=64, lr=0.05, optimizer="sgd", momentum=0.9, weight_decay=0.0, alpha_up=0.25,
+                 alpha_down=4.0, target_acc=0.8, rules_seed=0, seed_block=5)
+RHM_GPU = dict(RHM_QUICK, v=8, n_c=8, m=4, L=3, width=256, P_grid=[256, 512, 1024, 1536, 2048, 3072, 4096, 6144, 8192],
+               n_test=10000, steps=3000, batch=128, seed_block=8,
+               variants=[{}, {"optimizer": "adam", "lr": 1e-3}, {"alpha_up": 0.1, "alpha_down": 10.0, "lr": 0.01}])
+RHM_PAPER = dict(RHM_GPU, v=16, n_c=16, m=4, L=3, width=512,
+                 P_grid=[1024, 2048, 4096, 8192, 12288, 16384, 24576, 32768, 49152, 65536], steps=10000)
+RHM_TINY = dict(RHM_QUICK, v=4, n_c=4, m=2, L=2, width=8, P_grid=[4, 8, 16], n_test=16, steps=5, batch=8,
+                seed_block=1)
+
+#: one-layer transformer (Nanda et al. 2023: p = 113, d_model 128, 4 heads, d_mlp 512, AdamW lr 1e-3, wd 1,
+#: betas (0.9, 0.98), full batch, train fraction 0.3); quick is a smaller p sized to grok on one CPU core
+GROK_TF_QUICK = dict(p=23, d_model=32, heads=4, d_mlp=128, train_fraction=0.6, lr=1e-2, weight_decay=1.0,
+                     optimizer="adamw", betas=(0.9, 0.98), max_steps=3000, eval_every=10, test_acc=0.95,
+                     alpha_up=0.25, alpha_down=4.0, check_every=100, seed_block=6)
+GROK_TF_GPU = dict(p=113, d_model=128, heads=4, d_mlp=512, train_fraction=0.3, lr=1e-3, weight_decay=1.0,
+                   optimizer="adamw", betas=(0.9, 0.98), max_steps=30000, eval_every=10, test_acc=0.95,
+                   alpha_up=0.25, alpha_down=4.0, check_every=500, seed_block=5,
+                   variants=[{}, {"alpha_up": 0.5, "alpha_down": 2.0}])
+GROK_TF_PAPER = dict(GROK_TF_GPU, max_steps=50000, variants=[{}, {"alpha_up": 0.5, "alpha_down": 2.0},
+                                                             {"alpha_up": 0.1, "alpha_down": 10.0}])
+GROK_TF_TINY = dict(GROK_TF_QUICK, p=5, d_model=8, d_mlp=16, max_steps=6, eval_every=2, check_every=2, seed_block=1)
+
