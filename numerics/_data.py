@@ -22,6 +22,7 @@ import random
 import numpy as np
 
 __all__ = [
+    "mnist1d_fast",
     "DataSplit",
     "digits",
     "digits_centered",
@@ -301,3 +302,83 @@ def cifar10(data_dir) -> DataSplit:
     ytr = np.concatenate([p[1] for p in parts])
     xte, yte = read("test_batch")
     return DataSplit(xtr, ytr, xte.astype(np.float32) / 255.0, yte, "cifar10")
+
+
+def _interp_rows(x: np.ndarray, n: int) -> np.ndarray:
+    """Linear interpolation of each row of `x` onto `n` points of [0, 1], with the arithmetic
+    of `scipy.interpolate.interp1d(kind="linear")` (searchsorted, slope, offset), so that the
+    result equals `mnist1d.transform.interpolate` row by row to the last bit."""
+    src = np.linspace(0, 1, x.shape[1])
+    new = np.linspace(0, 1, n)
+    hi = np.searchsorted(src, new).clip(1, len(src) - 1).astype(int)
+    lo = hi - 1
+    slope = (x[:, hi] - x[:, lo]) / (src[hi] - src[lo])[None, :]
+    return slope * (new - src[lo])[None, :] + x[:, lo]
+
+
+def mnist1d_fast(n_samples: int = 5000, seed: int = 42, train_split: float = 0.8, **args) -> DataSplit:
+    """MNIST-1D as `numerics._data.mnist1d` makes it (same arguments, same random draws in the
+    same order, same arithmetic: bit for bit equal, tested), about 30x faster: the per-sample
+    random numbers are drawn in the package's order from a private `RandomState(seed)` (no
+    global state is touched), and the transforms (pad + dilate, scale, circular translation,
+    correlated and iid noise, shear, subsampling) run on all samples at once, grouped by padding
+    length. The package's Python loop costs ~0.5 ms per sample; at 10-20x the default size
+    (50k-100k samples, semdedup's `beats_random_pruning`) it would take most of a claim's budget.
+    `shuffle_seq` is not supported (`ValueError`).
+
+    Every sample is one of 10 templates under a random transformation, so at 10-20x the default
+    size many samples are near-copies of each other (the redundancy SemDeDup removes).
+    """
+    from mnist1d.data import get_dataset_args, get_templates
+    from scipy.ndimage import gaussian_filter1d
+
+    if int(n_samples) != n_samples or n_samples < 20 or n_samples % 10:
+        raise ValueError(f"n_samples must be an integer multiple of 10, >= 20, got {n_samples}")
+    if not 0.0 < float(train_split) < 1.0:
+        raise ValueError(f"train_split must be in (0, 1), got {train_split}")
+    a = get_dataset_args()
+    unknown = sorted(set(args) - set(vars(a)))
+    if unknown:
+        raise ValueError(f"unknown MNIST-1D argument {unknown[0]!r}")
+    for k, v in args.items():
+        setattr(a, k, v)
+    if a.shuffle_seq:
+        raise ValueError("shuffle_seq is not supported by the vectorized generator")
+    tpl = get_templates()
+    n, n_cls = int(n_samples), len(tpl["y"])
+    per = n // n_cls
+    low, high = a.padding
+    length = a.template_len + a.padding[-1]
+    rs = np.random.RandomState(int(seed))  # the stream of np.random.seed(seed), as mnist1d's set_seed
+    pads = np.empty(n, np.int64)
+    scale = np.empty(n)
+    shift = np.empty(n, np.int64)
+    corr = np.empty((n, length))
+    iid = np.empty((n, length))
+    shear = np.empty(n)
+    for i in range(n):  # the draws of mnist1d.transform.transform, in its order
+        pads[i] = low + int(rs.rand() * (high - low + 1))
+        scale[i] = 1 + a.scale_coeff * (rs.rand() - 0.5)
+        shift[i] = rs.choice(a.max_translation)
+        corr[i] = a.corr_noise_scale * rs.randn(length)
+        iid[i] = a.iid_noise_scale * rs.randn(length)
+        shear[i] = a.shear_scale * (rs.rand() - 0.5)
+    labels = np.repeat(np.asarray(tpl["y"]), per)
+    base = tpl["x"][np.repeat(np.arange(n_cls), per)] + 1e-8
+    x = np.empty((n, length))
+    for p in np.unique(pads):  # pad with p zeros and dilate to `length` points
+        m = pads == p
+        x[m] = _interp_rows(np.concatenate([base[m], np.zeros((int(m.sum()), int(p)))], axis=1), length)
+    x *= scale[:, None]
+    x = np.take_along_axis(x, (np.arange(length)[None, :] - shift[:, None]) % length, axis=1)
+    mask = x != 0
+    x = mask * x + (1 - mask) * gaussian_filter1d(corr, 2, axis=1)
+    x = x + iid
+    x = x - shear[:, None] * np.linspace(-0.5, 0.5, length)[None, :]
+    x = _interp_rows(x, a.final_seq_length)
+    order = rs.permutation(n)
+    xs, ys = x[order], labels[order]
+    xs = (xs - xs.mean()) / xs.std()
+    cut = int(n * float(train_split))
+    return DataSplit(xs[:cut].astype(np.float32), ys[:cut].astype(np.int64), xs[cut:].astype(np.float32),
+                     ys[cut:].astype(np.int64), "mnist1d")

@@ -422,3 +422,19 @@ def test_template_images():
     assert float(x.mean(0).abs().max()) < 1e-6  # minus the mean image
     with pytest.raises(ValueError, match="n"):
         D.template_images(0)
+
+
+def test_mnist1d_fast_equals_the_package_bit_for_bit():
+    from numerics._data import mnist1d, mnist1d_fast
+
+    state = np.random.get_state()
+    for n, seed, kw in ((200, 42, {}), (100, 7, dict(max_translation=10, iid_noise_scale=0.1))):
+        a, b = mnist1d(n, seed=seed, **kw), mnist1d_fast(n, seed=seed, **kw)
+        for f in ("x_train", "y_train", "x_test", "y_test"):
+            assert np.array_equal(getattr(a, f), getattr(b, f)), (n, seed, f)
+            assert getattr(a, f).dtype == getattr(b, f).dtype
+    assert all(np.array_equal(u, v) for u, v in zip(state[1:2], np.random.get_state()[1:2]))  # no global state touched
+    with pytest.raises(ValueError, match="n_samples"):
+        mnist1d_fast(105)
+    with pytest.raises(ValueError, match="unknown"):
+        mnist1d_fast(100, nonsense=1)

@@ -539,33 +539,16 @@ def test_claim_end_to_end_tiny(claim_id):
 # ------------------------------------------------------------------ beats_random_pruning (issue 19)
 
 
-def test_mnist1d_vectorized_equals_the_package_bit_for_bit():
-    from numerics._data import mnist1d
-    from verify.semdedup._data import mnist1d_vectorized
-
-    state = np.random.get_state()
-    for n, seed, kw in ((200, 42, {}), (100, 7, dict(max_translation=10, iid_noise_scale=0.1))):
-        a, b = mnist1d(n, seed=seed, **kw), mnist1d_vectorized(n, seed=seed, **kw)
-        for f in ("x_train", "y_train", "x_test", "y_test"):
-            assert np.array_equal(getattr(a, f), getattr(b, f)), (n, seed, f)
-            assert getattr(a, f).dtype == getattr(b, f).dtype
-    assert all(np.array_equal(u, v) for u, v in zip(state[1:2], np.random.get_state()[1:2]))  # no global state touched
-    with pytest.raises(ValueError, match="n_samples"):
-        mnist1d_vectorized(105)
-    with pytest.raises(ValueError, match="unknown"):
-        mnist1d_vectorized(100, nonsense=1)
-
-
 def test_batched_ensemble_equals_members_trained_alone():
     """issue 17: the batched ensemble (stacked weights, grouped convolutions, members of different subset sizes
     stopping early) gives each member the parameters it gets trained alone with torch.nn + torch.optim.Adam."""
     import torch
 
-    from verify.semdedup._data import mnist1d_vectorized
+    from numerics._data import mnist1d_fast
     from verify.semdedup._pruning import train_ensemble, train_single
 
     torch.set_num_threads(1)
-    d = mnist1d_vectorized(500, seed=3)
+    d = mnist1d_fast(500, seed=3)
     sets = [np.arange(400), np.arange(0, 400, 2), np.arange(50, 250)]
     seeds = [11, 12, 13]
     params, steps = train_ensemble(d.x_train, d.y_train, sets, seeds, epochs=2, batch=32, lr=3e-3, width=4)

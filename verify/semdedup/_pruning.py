@@ -4,7 +4,7 @@
 The set-up (our reconstruction of the paper's LAION comparison at laptop scale):
 
 - **Data with semantic redundancy.** MNIST-1D generated at `scale` x its default size
-  (`_data.mnist1d_vectorized`, bit for bit `numerics._data.mnist1d`): every sample is one of 10
+  (`numerics._data.mnist1d_fast`, bit for bit `numerics._data.mnist1d`): every sample is one of 10
   templates under a random padding, scaling, circular translation, noise and shear, so at
   50k-100k samples many are near-copies of each other in any translation-invariant view.
 - **Embedding from a model trained on a disjoint split** (the paper: a pretrained CLIP embeds
@@ -37,7 +37,7 @@ import numpy as np
 
 from numerics.semdedup import semdedup
 from verify.core.claims import Measurement, Prediction
-from verify.semdedup._data import mnist1d_vectorized
+from numerics._data import mnist1d_fast
 
 __all__ = [
     "init_ensemble",
@@ -224,7 +224,7 @@ def _embed(c: dict, data_seed: int, seed: int, device: str) -> tuple[callable, d
     layer) and facts about it."""
     import torch
 
-    e = mnist1d_vectorized(MNIST1D_DEFAULT, seed=data_seed)
+    e = mnist1d_fast(MNIST1D_DEFAULT, seed=data_seed)
     params, _ = train_ensemble(e.x_train, e.y_train, [np.arange(len(e.y_train))], [seed], epochs=c["embed_epochs"],
                                batch=c["batch"], lr=c["lr"], width=c["width"], device=device)
 
@@ -264,7 +264,7 @@ def pruning_experiment(ctx) -> dict:
         t0 = time.process_time()
         n_total = int(round(c["scale"] * MNIST1D_DEFAULT))
         pool_seed = ctx.stream_seed("mnist1d") % (2**32)
-        data = mnist1d_vectorized(n_total, seed=pool_seed)
+        data = mnist1d_fast(n_total, seed=pool_seed)
         n = len(data.y_train)
         embed_fn, facts = _embed(c, (pool_seed + 1) % (2**32), ctx.stream_seed("embedder"), device)
         emb = embed_fn(data.x_train)
