@@ -337,3 +337,35 @@ def test_gpu_check_dry_run_on_cpu(tmp_path):
     s = json.loads((out / "time_report.json").read_text())
     assert {r["id"] for r in s["claims"]} == {"harness.integral", "harness.curve"}
     assert "gpu_check:" in p.stdout and sys.executable
+
+
+def test_dispatch_order_spreads_a_claims_seeds_and_starts_long_cells():
+    """Seeds of one claim go out in rounds (the first seed's cell trains a shared batched
+    ensemble under a lock; the others then only read it), GPU-need cells lead each round,
+    papers are interleaved; every cell is dispatched exactly once."""
+    from verify.core.runner import dispatch_order
+    from verify.core.spec import CellSpec
+
+    def cell(cid, role, seed):
+        return CellSpec(cid, "quick", "{}", role, seed, "clean", "v")
+
+    cells, needs = [], []
+    for cid, need in [("a.train", "gpu"), ("a.ode", "cpu"), ("b.train", "gpu"), ("b.sim", "cpu")]:
+        cells.append(cell(cid, "theory", 0)); needs.append("cpu")
+        for s in (0, 1, 2):
+            cells.append(cell(cid, "practice", s)); needs.append(need)
+    seeds = {c.claim_id: [0, 1, 2] for c in cells}
+    order = dispatch_order(cells, needs, seeds)
+    assert sorted(order) == list(range(len(cells)))
+    got = [(cells[j].claim_id, cells[j].role, cells[j].seed) for j in order]
+    # round 0: the GPU cells first, papers alternating; then the CPU cells of round 0
+    assert got[:2] == [("a.train", "practice", 0), ("b.train", "practice", 0)]
+    round0 = got[:8]
+    assert all(r == "theory" or s == 0 for _, r, s in round0)
+    # a claim's seeds are never handed out back to back
+    for a, b in zip(got, got[1:]):
+        assert not (a[0] == b[0] and a[1] == b[1] == "practice")
+    # the last round holds the seeds 2, the GPU ones first
+    assert [g[2] for g in got[-4:]] == [2, 2, 2, 2] and {g[0] for g in got[-4:-2]} == {"a.train", "b.train"}
+    with pytest.raises(ValueError, match="needs"):
+        dispatch_order(cells, needs[:-1], seeds)
