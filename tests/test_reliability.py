@@ -395,9 +395,16 @@ def test_incomplete_cell_heals(tmp_path, monkeypatch):
     assert _calls(calls) == []
 
 
-def test_replacing_a_claim_result_is_atomic(tmp_path):
+@pytest.mark.parametrize("swap", ["exchange", "rename_aside"])
+def test_replacing_a_claim_result_is_atomic(tmp_path, monkeypatch, swap):
     """Writers replacing one claim result while readers read it: no FileNotFoundError, no
-    ENOTEMPTY, and a reader always gets a whole result (rmtree-then-rename raced)."""
+    ENOTEMPTY, and a reader always gets a whole result (rmtree-then-rename raced). Both
+    ways of swapping: the atomic exchange (Linux), and renaming aside where there is none
+    (readers wait for the new folder)."""
+    import verify.core.store as store_module
+
+    if swap == "rename_aside":
+        monkeypatch.setattr(store_module, "_exchange_fn", [None])
     spec = _spec()
     store = RunStore(tmp_path / "runs", "s")
     errors: list[BaseException] = []

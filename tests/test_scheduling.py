@@ -51,8 +51,28 @@ MAIN = [
     Claim("sched.per_profile", "Needs the GPU at the gpu profile only.", _theory, _practice, "abs", 0.0, _T,
           profiles(quick={}, gpu={}, device={"gpu": "gpu"})),
 ]
+def _slow_ensemble(ctx):
+    """Every seed reads one batched "ensemble" that takes seconds to compute (as a claim's
+    batched training does); the computing worker leaves a mark per computation in
+    `$DLTHEORY_TEST_MARKS`."""
+    import time
+
+    marks = os.environ["DLTHEORY_TEST_MARKS"]
+
+    def train():
+        time.sleep(4.0)
+        with open(os.path.join(marks, f"computed-{os.getpid()}-{time.time_ns()}"), "w"):
+            pass
+        return {"per_seed": [1.0] * 8}
+
+    return Measurement(value=ctx.shared("ensemble", train, per_seed=False, marks=marks)["per_seed"][ctx.seed])
+
+
+SHARES = [Claim("sched.shares", "Seeds read one batched ensemble.", _theory, _slow_ensemble, "abs", 0.0, _T,
+                profiles(quick={}, seeds=3)),
+          Claim("sched.other", "Independent cells.", _theory, _practice, "abs", 0.0, _T, profiles(quick={}, seeds=4))]
 DYING = Claim("sched.dies", "Its GPU worker dies.", _theory, _die, "abs", 0.0, _T, profiles(quick={}), device="gpu")
-CLAIMS = [*MAIN, DYING]
+CLAIMS = [*MAIN, DYING, *SHARES]
 
 
 def _registry(*claims: Claim) -> Registry:
@@ -369,3 +389,31 @@ def test_dispatch_order_spreads_a_claims_seeds_and_starts_long_cells():
     assert [g[2] for g in got[-4:]] == [2, 2, 2, 2] and {g[0] for g in got[-4:-2]} == {"a.train", "b.train"}
     with pytest.raises(ValueError, match="needs"):
         dispatch_order(cells, needs[:-1], seeds)
+
+
+def test_a_cell_meeting_a_busy_shared_experiment_is_deferred_not_parked(tmp_path, monkeypatch):
+    """Two CPU workers; three seeds read one slow batched ensemble. The worker that finds
+    it being computed does not wait on the lock: its cell comes back deferred, the worker
+    runs the independent cells meanwhile, and the deferred cell runs again later and reads
+    the stored ensemble. The ensemble is computed once, every verdict is as inline, and the
+    deferrals are recorded in the cells' timing."""
+    from verify.core.executor import ProcessExecutor
+
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    monkeypatch.setenv("DLTHEORY_TEST_MARKS", str(marks))  # the spawned workers inherit it
+    items = plan(_registry(*SHARES), "quick")
+    ex = ProcessExecutor(jobs=2, threads=1)
+    try:
+        res = [r.to_record() for r in run_claims(items, RunStore(tmp_path / "runs", "s"), ex, plugins=(PLUGIN,))]
+    finally:
+        ex.close()
+    by = {r["id"]: r for r in res}
+    assert by["sched.shares"]["verdict"] == "PASS" and by["sched.other"]["verdict"] == "PASS"
+    assert len(list(marks.iterdir())) == 1  # computed once
+    cells = by["sched.shares"]["timing"]["cells"]
+    assert sum(c.get("deferrals", 0) for c in cells) >= 1
+    assert all(c["status"] == "ok" for c in cells)
+    # a cell deferred: none of the three waited out the 4-second computation on the lock
+    waited = [c for c in cells if c.get("deferrals", 0) == 0 and c["wall_s"] - c["cpu_s"] > 3.0]
+    assert len(waited) <= 1  # only the one that computed it (sleeping) spent that long

@@ -37,6 +37,12 @@ __all__ = ["execute_cell", "Executor", "ProcessExecutor", "DaskExecutor", "make_
 
 CellPayload = dict[str, Any]
 
+#: A cell is deferred (see `execute_cell`) only if it meets a busy shared experiment within
+#: this many seconds of its start: work done before that is done again when it reruns.
+DEFER_WITHIN_S = 5.0
+#: How often one cell may be deferred; after that it waits on the lock as any other.
+MAX_DEFERRALS = 5
+
 
 def _finite(x: Any) -> bool:
     try:
@@ -95,8 +101,12 @@ def execute_cell(payload: CellPayload) -> tuple[dict[str, Any], Any]:
 
     `payload` keys: `cell` (CellSpec fields), `store_root`, `suite`, `device` (the cell's
     `ctx.device`), `need` ("gpu" or "cpu": where the executor runs it), `data_dir`,
-    `plugins`, `threads`, `sys_path`, and `refresh_shared` (a token per `--force` run:
-    `ctx.shared` experiments computed by another run are recomputed, once per run).
+    `plugins`, `threads`, `sys_path`, `refresh_shared` (a token per `--force` run:
+    `ctx.shared` experiments computed by another run are recomputed, once per run), and
+    `may_defer`: when true, a cell that asks within its first `DEFER_WITHIN_S` seconds
+    for a shared experiment another worker is computing returns at once with status
+    "deferred" (nothing stored) instead of waiting on the lock; the executor runs it again
+    later (see `ProcessExecutor.map`).
 
     The outcome records the cell's wall and CPU seconds, its device and need, the worker
     (`worker`, `pid`, `host`) and its start and end (`t_start`, `t_end`, epoch seconds).
@@ -117,7 +127,7 @@ def execute_cell(payload: CellPayload) -> tuple[dict[str, Any], Any]:
     from verify.core.context import RunContext
 
     enable_x64()  # claims compute in float64; no module switches it on at import
-    from verify.core.store import RunStore, roundtrip
+    from verify.core.store import RunStore, SharedBusy, roundtrip
 
     spec = CellSpec(**payload["cell"])
     store = RunStore(payload["store_root"], payload["suite"])
@@ -125,6 +135,10 @@ def execute_cell(payload: CellPayload) -> tuple[dict[str, Any], Any]:
     t0, c0 = time.perf_counter(), time.process_time()
     outcome: dict[str, Any] = {"status": "ok", "message": "", "role": spec.role, "seed": spec.seed, "variant": spec.variant}
     obj: Any = None
+
+    def may_defer() -> bool:
+        return bool(payload.get("may_defer")) and time.perf_counter() - t0 < DEFER_WITHIN_S
+
     try:
         claim = _find_claim(spec.claim_id, tuple(payload.get("plugins", ())))
         ctx = RunContext(
@@ -135,7 +149,7 @@ def execute_cell(payload: CellPayload) -> tuple[dict[str, Any], Any]:
             role=spec.role,
             device=payload.get("device", "cpu"),
             data_dir=payload.get("data_dir"),
-            _shared=functools.partial(store.shared, refresh=payload.get("refresh_shared")),
+            _shared=functools.partial(store.shared, refresh=payload.get("refresh_shared"), may_defer=may_defer),
         )
         seeding.seed_everything(spec.seed)
         fn = claim.theory if spec.role == "theory" else claim.practice
@@ -151,6 +165,9 @@ def execute_cell(payload: CellPayload) -> tuple[dict[str, Any], Any]:
             outcome.update(status="error", message=f"{spec.role} stderr is not finite")
     except SkipClaim as e:
         outcome.update(status="skip", message=str(e) or "skipped")
+        obj = None
+    except SharedBusy as e:
+        outcome.update(status="deferred", message=f"shared experiment {e} is being computed by another worker")
         obj = None
     except Exception as e:  # noqa: BLE001 - a crashing claim is an ERROR, the others go on
         outcome.update(status="error", message=f"{type(e).__name__}: {e}", traceback=traceback.format_exc())
@@ -313,31 +330,54 @@ class ProcessExecutor(Executor):
         self.gpu_pools[k] = self._new_gpu_pool(k)
 
     def map(self, payloads):
+        """Run the cells in the order given, `cpu_workers` CPU cells and one GPU cell per GPU
+        worker in flight. A cell that meets a shared experiment another worker is computing
+        comes back "deferred" (see `execute_cell`): it is parked, and goes back to the front
+        of its queue when the next cell finishes (which may be the one computing it), at most
+        `MAX_DEFERRALS` times; its outcome then counts `deferrals` and the `deferred_s` spent.
+        Parked cells with nothing else in flight run at once, without deferral."""
         futures: dict[Future, tuple[int, int | None]] = {}
+        cpu_queue: deque[int] = deque()
         gpu_queue: deque[int] = deque()
         for i, p in enumerate(payloads):
-            if self.gpu_pools and _is_gpu(p):
-                gpu_queue.append(i)
-            else:
-                futures[self.pool.submit(execute_cell, p)] = (i, None)
+            (gpu_queue if self.gpu_pools and _is_gpu(p) else cpu_queue).append(i)
         busy = [False] * len(self.gpu_pools)
+        deferrals = [0] * len(payloads)
+        deferred_s = [0.0] * len(payloads)
+        parked: list[int] = []
+        cpu_in_flight = 0
 
-        def feed() -> None:  # one GPU cell in flight per GPU worker
-            for k in range(len(self.gpu_pools)):
+        def payload(i: int) -> CellPayload:
+            return dict(payloads[i], may_defer=deferrals[i] < MAX_DEFERRALS and bool(futures))
+
+        def release() -> None:  # parked cells go back to the front of their queues, in order
+            for i in reversed(parked):
+                (gpu_queue if self.gpu_pools and _is_gpu(payloads[i]) else cpu_queue).appendleft(i)
+            parked.clear()
+
+        def feed() -> None:
+            nonlocal cpu_in_flight
+            while cpu_queue and cpu_in_flight < self.cpu_workers:
+                i = cpu_queue.popleft()
+                futures[self.pool.submit(execute_cell, payload(i))] = (i, None)
+                cpu_in_flight += 1
+            for k in range(len(self.gpu_pools)):  # one GPU cell in flight per GPU worker
                 if busy[k] or not gpu_queue:
                     continue
                 i = gpu_queue.popleft()
+                p = payload(i)
                 try:
-                    f = self.gpu_pools[k].submit(execute_cell, payloads[i])
+                    f = self.gpu_pools[k].submit(execute_cell, p)
                 except (BrokenProcessPool, RuntimeError):
                     self._restart_gpu_pool(k)
-                    f = self.gpu_pools[k].submit(execute_cell, payloads[i])
+                    f = self.gpu_pools[k].submit(execute_cell, p)
                 futures[f] = (i, k)
                 busy[k] = True
 
         feed()
         while futures:
             done, _ = wait(list(futures), return_when=FIRST_COMPLETED)
+            finished = []
             for f in done:
                 i, k = futures.pop(f)
                 try:
@@ -349,8 +389,20 @@ class ProcessExecutor(Executor):
                         self._restart_gpu_pool(k)
                 if k is not None:
                     busy[k] = False
-                feed()
-                yield i, outcome, obj
+                else:
+                    cpu_in_flight -= 1
+                if outcome.get("status") == "deferred":
+                    deferrals[i] += 1
+                    deferred_s[i] += float(outcome.get("wall_s") or 0.0)
+                    parked.append(i)
+                    continue
+                if deferrals[i]:
+                    outcome.update(deferrals=deferrals[i], deferred_s=deferred_s[i])
+                finished.append((i, outcome, obj))
+            if finished or not futures:
+                release()  # a cell finished: the experiment a parked cell waits for may be in the store
+            feed()
+            yield from finished
 
     def close(self, wait: bool = True) -> None:
         for pool in [self.pool, *self.gpu_pools]:

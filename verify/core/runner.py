@@ -441,7 +441,9 @@ def _timing(spec: ClaimRunSpec, cells: dict[str, tuple[dict[str, Any], Any]]) ->
     """Where a claim run's time went: every cell's wall and CPU seconds, device, need and
     worker (clean and perturbed variants), the sums, the GPU-seconds (wall of the cells
     that ran on a CUDA device) and the span from the first cell's start to the last one's
-    end (cells reused from the store keep their original times)."""
+    end (cells reused from the store keep their original times). A cell that was deferred
+    (it met a shared experiment another worker was computing, see `execute_cell`) records
+    how often (`deferrals`) and the seconds its deferred starts took (`deferred_s`)."""
     rows = []
     for c in spec.cells():
         o = cells[c.hash][0] if c.hash in cells else {}
@@ -449,7 +451,8 @@ def _timing(spec: ClaimRunSpec, cells: dict[str, tuple[dict[str, Any], Any]]) ->
                     if isinstance(v, (int, float)) and not isinstance(v, bool)}  # flops, train_seconds, ...
         rows.append({"role": c.role, "seed": c.seed, "variant": c.variant, "status": o.get("status"),
                      **{k: o.get(k) for k in ("wall_s", "cpu_s", "device", "need", "worker", "pid", "t_start", "t_end")},
-                     **({"counters": counters} if counters else {})})
+                     **({"counters": counters} if counters else {}),
+                     **({"deferrals": o["deferrals"], "deferred_s": o.get("deferred_s")} if o.get("deferrals") else {})})
 
     def total(rs):
         return float(sum(float(r["wall_s"]) for r in rs if isinstance(r["wall_s"], (int, float))))

@@ -51,7 +51,7 @@ import numpy as np
 from verify.core.spec import SCHEMA_VERSION, CellSpec, ClaimRunSpec, canonical_json, code_version, spec_hash
 
 __all__ = ["RunStore", "environment", "save_raw", "load_raw", "encode", "decode", "dump_data", "load_data",
-           "DamagedEntry", "STORE_SCHEMA"]
+           "DamagedEntry", "SharedBusy", "STORE_SCHEMA"]
 
 #: The store's format version (the spec schema; it enters every hash, so an older store's
 #: folders are simply not found, never read as new).
@@ -368,13 +368,52 @@ def _say(message: str) -> None:
         pass
 
 
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+_exchange_fn: list[Any] = []  # [renameat2 or None], looked up once
+
+
+def _exchange(a: Path, b: Path) -> bool | None:
+    """Swap the folders `a` and `b` in one atomic step (Linux `renameat2(RENAME_EXCHANGE)`),
+    so a reader of `b` never finds it missing. True on success; False when `b` vanished
+    meanwhile (the caller retries); None where the call or the filesystem lacks it."""
+    if not _exchange_fn:
+        fn = None
+        if sys.platform.startswith("linux"):
+            try:
+                import ctypes
+
+                libc = ctypes.CDLL(None, use_errno=True)
+                fn = getattr(libc, "renameat2", None)
+                if fn is not None:
+                    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+                    fn.restype = ctypes.c_int
+            except (OSError, AttributeError):  # pragma: no cover - no libc to load
+                fn = None
+        _exchange_fn.append(fn)
+    fn = _exchange_fn[0]
+    if fn is None:
+        return None
+    import ctypes
+
+    if fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err == errno.ENOENT:
+        return False
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EPERM):
+        return None  # this filesystem cannot exchange: rename aside instead
+    raise OSError(err, f"cannot swap {a} and {b}: {os.strerror(err)}")
+
+
 def _install(tmp: Path, final: Path, replace: bool, complete: Callable[[Path], bool] | None) -> None:
     """Rename `tmp` to `final`.
 
     When `final` exists: with `replace`, or when it is incomplete (`complete(final)` is
-    false), it is renamed aside and `tmp` takes its place (a rename swap: readers see the
-    old folder or the new one); otherwise another worker finished the same spec first and
-    theirs is kept."""
+    false), `tmp` takes its place by an atomic exchange where the system has one (readers
+    always find `final`), else by renaming `final` aside first (readers see the old folder,
+    the new one, or for a moment none, and wait for the new one); otherwise another worker
+    finished the same spec first and theirs is kept."""
     aside: list[Path] = []
     try:
         for _ in range(200):
@@ -387,6 +426,12 @@ def _install(tmp: Path, final: Path, replace: bool, complete: Callable[[Path], b
             if not replace and (complete is None or complete(final)):
                 shutil.rmtree(tmp, ignore_errors=True)  # keep theirs: it is complete
                 return
+            swapped = _exchange(tmp, final)
+            if swapped:
+                aside.append(tmp)  # `tmp` now holds the old folder
+                return
+            if swapped is False:
+                continue  # `final` vanished meanwhile: plain rename next
             old = final.parent / f".{final.name}.old-{uuid.uuid4().hex[:12]}"
             try:
                 os.rename(final, old)
@@ -433,6 +478,11 @@ def _damage(e: BaseException) -> str:
     return f"{type(e).__name__}: {e}"
 
 
+class SharedBusy(Exception):
+    """A `ctx.shared` experiment is being computed by another worker, and the cell asking
+    for it may be deferred (run again later) rather than wait for it."""
+
+
 class RunStore:
     """Results of one suite under `<root>/<suite>`."""
 
@@ -471,18 +521,21 @@ class RunStore:
         """`read(d)`, or None when `d` is missing or incomplete (recomputed, then replaced)
         or damaged (moved aside, then recomputed). A folder swapped away by a concurrent
         writer is read again."""
-        for attempt in range(5):
+        attempts = 10
+        for attempt in range(attempts):
             try:
                 inode = os.stat(d).st_ino
             except FileNotFoundError:
-                if attempt < 4 and (any(d.parent.glob(f".{d.name}.old-*")) or d.exists()):
-                    time.sleep(0.002 * (attempt + 1))  # a rename swap in progress: the new folder comes next
+                if attempt < attempts - 1 and (any(d.parent.glob(f".{d.name}.old-*")) or d.exists()):
+                    # a rename-aside swap in progress (systems without an atomic exchange):
+                    # the new folder comes next; wait up to ~1 s in all, doubling
+                    time.sleep(0.002 * 2**attempt)
                     continue
                 return None
             except OSError as e:
                 raise OSError(e.errno, f"run store: cannot read {d}: {e.strerror}") from None
             if not _complete(files)(d):
-                if attempt < 4 and not _same(d, inode):
+                if attempt < attempts - 1 and not _same(d, inode):
                     continue  # swapped meanwhile: look at the new folder
                 return None  # incomplete (a file lost): recomputed, and the new folder replaces it
             try:
@@ -646,12 +699,15 @@ class RunStore:
 
     # ------------------------------------------------------------------ shared experiments
     def shared(self, paper: str, name: str, fn: Callable[[], Any], key: dict[str, Any], seed: int | None,
-               refresh: str | None = None) -> Any:
+               refresh: str | None = None, may_defer: Callable[[], bool] | None = None) -> Any:
         """Compute-once cache for `RunContext.shared` (file lock against parallel workers).
 
         The value is stored as data (see `encode`) and returned as the store gives it back,
         so the first run and every rerun see the same thing. `refresh` (a token per
         `--force` run): an entry computed by another run is recomputed, once per run.
+        When another worker holds the experiment's lock (it is computing it) and
+        `may_defer()` is true, raises `SharedBusy` instead of waiting, so the executor can
+        run other cells meanwhile and this one again later.
         Raises `TypeError` naming the experiment when its value cannot be stored."""
         h = spec_hash({"paper": paper, "name": name, "key": key, "seed": seed, "code": code_version(paper)})
         d = self.path / "shared" / paper
@@ -679,7 +735,12 @@ class RunStore:
             try:
                 import fcntl
 
-                fcntl.flock(lock, fcntl.LOCK_EX)
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:  # another worker is computing it
+                    if may_defer is not None and may_defer():
+                        raise SharedBusy(f"{paper}/{name}") from None
+                    fcntl.flock(lock, fcntl.LOCK_EX)
             except ImportError:  # pragma: no cover - non-POSIX
                 pass
             hit, value = cached()
