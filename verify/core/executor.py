@@ -42,6 +42,8 @@ CellPayload = dict[str, Any]
 DEFER_WITHIN_S = 5.0
 #: How often one cell may be deferred; after that it waits on the lock as any other.
 MAX_DEFERRALS = 5
+#: While cells are parked, how often the executor looks whether their experiment is done.
+POLL_S = 0.5
 
 
 def _finite(x: Any) -> bool:
@@ -167,7 +169,8 @@ def execute_cell(payload: CellPayload) -> tuple[dict[str, Any], Any]:
         outcome.update(status="skip", message=str(e) or "skipped")
         obj = None
     except SharedBusy as e:
-        outcome.update(status="deferred", message=f"shared experiment {e} is being computed by another worker")
+        outcome.update(status="deferred", message=f"shared experiment {e} is being computed by another worker",
+                       busy_lock=e.lock)
         obj = None
     except Exception as e:  # noqa: BLE001 - a crashing claim is an ERROR, the others go on
         outcome.update(status="error", message=f"{type(e).__name__}: {e}", traceback=traceback.format_exc())
@@ -332,10 +335,14 @@ class ProcessExecutor(Executor):
     def map(self, payloads):
         """Run the cells in the order given, `cpu_workers` CPU cells and one GPU cell per GPU
         worker in flight. A cell that meets a shared experiment another worker is computing
-        comes back "deferred" (see `execute_cell`): it is parked, and goes back to the front
-        of its queue when the next cell finishes (which may be the one computing it), at most
-        `MAX_DEFERRALS` times; its outcome then counts `deferrals` and the `deferred_s` spent.
-        Parked cells with nothing else in flight run at once, without deferral."""
+        comes back "deferred" (see `execute_cell`): it is parked, the worker takes the next
+        cell, and the parked cell goes back to the front of its queue as soon as the
+        experiment's lock is free (checked whenever a cell finishes, and every
+        `POLL_S` seconds while cells are parked), at most `MAX_DEFERRALS` times; its outcome
+        then counts `deferrals` and the `deferred_s` spent. Parked cells with nothing else in
+        flight run at once, without deferral."""
+        from verify.core.store import lock_is_free
+
         futures: dict[Future, tuple[int, int | None]] = {}
         cpu_queue: deque[int] = deque()
         gpu_queue: deque[int] = deque()
@@ -344,16 +351,18 @@ class ProcessExecutor(Executor):
         busy = [False] * len(self.gpu_pools)
         deferrals = [0] * len(payloads)
         deferred_s = [0.0] * len(payloads)
-        parked: list[int] = []
+        parked: list[tuple[int, str | None]] = []
         cpu_in_flight = 0
 
         def payload(i: int) -> CellPayload:
             return dict(payloads[i], may_defer=deferrals[i] < MAX_DEFERRALS and bool(futures))
 
-        def release() -> None:  # parked cells go back to the front of their queues, in order
-            for i in reversed(parked):
+        def release(everything: bool = False) -> None:
+            """Parked cells whose experiment is computed go back to the front of their queues."""
+            free = [(i, lock) for i, lock in parked if everything or lock is None or lock_is_free(lock)]
+            for i, lock in reversed(free):
                 (gpu_queue if self.gpu_pools and _is_gpu(payloads[i]) else cpu_queue).appendleft(i)
-            parked.clear()
+                parked.remove((i, lock))
 
         def feed() -> None:
             nonlocal cpu_in_flight
@@ -376,7 +385,7 @@ class ProcessExecutor(Executor):
 
         feed()
         while futures:
-            done, _ = wait(list(futures), return_when=FIRST_COMPLETED)
+            done, _ = wait(list(futures), timeout=POLL_S if parked else None, return_when=FIRST_COMPLETED)
             finished = []
             for f in done:
                 i, k = futures.pop(f)
@@ -394,13 +403,13 @@ class ProcessExecutor(Executor):
                 if outcome.get("status") == "deferred":
                     deferrals[i] += 1
                     deferred_s[i] += float(outcome.get("wall_s") or 0.0)
-                    parked.append(i)
+                    parked.append((i, outcome.get("busy_lock")))
                     continue
                 if deferrals[i]:
                     outcome.update(deferrals=deferrals[i], deferred_s=deferred_s[i])
                 finished.append((i, outcome, obj))
-            if finished or not futures:
-                release()  # a cell finished: the experiment a parked cell waits for may be in the store
+            if parked:
+                release(everything=not futures and not cpu_queue and not gpu_queue)
             feed()
             yield from finished
 

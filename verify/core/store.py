@@ -51,7 +51,7 @@ import numpy as np
 from verify.core.spec import SCHEMA_VERSION, CellSpec, ClaimRunSpec, canonical_json, code_version, spec_hash
 
 __all__ = ["RunStore", "environment", "save_raw", "load_raw", "encode", "decode", "dump_data", "load_data",
-           "DamagedEntry", "SharedBusy", "STORE_SCHEMA"]
+           "DamagedEntry", "SharedBusy", "lock_is_free", "STORE_SCHEMA"]
 
 #: The store's format version (the spec schema; it enters every hash, so an older store's
 #: folders are simply not found, never read as new).
@@ -480,7 +480,30 @@ def _damage(e: BaseException) -> str:
 
 class SharedBusy(Exception):
     """A `ctx.shared` experiment is being computed by another worker, and the cell asking
-    for it may be deferred (run again later) rather than wait for it."""
+    for it may be deferred (run again later) rather than wait for it. `lock` is the path of
+    the experiment's lock file (free again once it is computed, see `lock_is_free`)."""
+
+    def __init__(self, what: str, lock: str):
+        super().__init__(what)
+        self.lock = lock
+
+
+def lock_is_free(path: str) -> bool:
+    """Whether nobody holds the `ctx.shared` lock at `path` (tried without waiting)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - non-POSIX
+        return True
+    try:
+        with open(path, "a") as f:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False
+            fcntl.flock(f, fcntl.LOCK_UN)
+            return True
+    except OSError:
+        return True
 
 
 class RunStore:
@@ -739,7 +762,7 @@ class RunStore:
                     fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 except BlockingIOError:  # another worker is computing it
                     if may_defer is not None and may_defer():
-                        raise SharedBusy(f"{paper}/{name}") from None
+                        raise SharedBusy(f"{paper}/{name}", str(lock_path)) from None
                     fcntl.flock(lock, fcntl.LOCK_EX)
             except ImportError:  # pragma: no cover - non-POSIX
                 pass
