@@ -588,9 +588,12 @@ def dispatch_order(cells: Sequence[CellSpec], needs: Sequence[str], seeds: Mappi
     1. **Seed rounds.** A claim's k-th practice seed (in every variant) goes in round k, its
        theory cells in round 0. Many claims read all their seeds off one batched ensemble
        (`ctx.shared(..., per_seed=False)`) that the first seed's cell trains under the store's
-       lock; handing a claim's seeds out back to back parks the other workers on that lock
-       (measured at quick, `--jobs 2`: 168 of 1320 worker-seconds). One round later the
-       ensemble is in the store and the later seeds' cells only read it.
+       lock; handing a claim's seeds out back to back parks the other workers on that lock.
+       One round later the ensemble is in the store and the later seeds' cells only read it.
+       Rounds alone do not stop two claims that read one experiment (icl's sweep) from
+       meeting on its lock; the local executor defers such a cell (`execute_cell`). Measured
+       at quick, `--jobs 2`, 2 cores, worker-seconds parked on locks / wall: claim order
+       165 s / 668 s; rounds 228 s / 765 s; rounds with deferral 8 s / 657 s.
     2. **Long cells first** within a round: cells that need a GPU (`Claim.need`: trainings and
        large simulations) before the others, so that a run does not end on one long cell with
        the other workers idle.
