@@ -404,7 +404,7 @@ def test_replacing_a_claim_result_is_atomic(tmp_path, monkeypatch, swap):
     import verify.core.store as store_module
 
     if swap == "rename_aside":
-        monkeypatch.setattr(store_module, "_exchange_fn", [None])
+        monkeypatch.setattr(store_module, "_renameat2", lambda: None)
     spec = _spec()
     store = RunStore(tmp_path / "runs", "s")
     errors: list[BaseException] = []

@@ -346,8 +346,12 @@ class ProcessExecutor(Executor):
         futures: dict[Future, tuple[int, int | None]] = {}
         cpu_queue: deque[int] = deque()
         gpu_queue: deque[int] = deque()
-        for i, p in enumerate(payloads):
-            (gpu_queue if self.gpu_pools and _is_gpu(p) else cpu_queue).append(i)
+
+        def queue_of(i: int) -> deque[int]:
+            return gpu_queue if self.gpu_pools and _is_gpu(payloads[i]) else cpu_queue
+
+        for i in range(len(payloads)):
+            queue_of(i).append(i)
         busy = [False] * len(self.gpu_pools)
         deferrals = [0] * len(payloads)
         deferred_s = [0.0] * len(payloads)
@@ -360,9 +364,9 @@ class ProcessExecutor(Executor):
         def release(everything: bool = False) -> None:
             """Parked cells whose experiment is computed go back to the front of their queues."""
             free = [(i, lock) for i, lock in parked if everything or lock is None or lock_is_free(lock)]
-            for i, lock in reversed(free):
-                (gpu_queue if self.gpu_pools and _is_gpu(payloads[i]) else cpu_queue).appendleft(i)
-                parked.remove((i, lock))
+            for i, _lock in reversed(free):
+                queue_of(i).appendleft(i)
+            parked[:] = [x for x in parked if x not in free]
 
         def feed() -> None:
             nonlocal cpu_in_flight

@@ -32,6 +32,7 @@ import contextlib
 import csv
 import dataclasses
 import errno
+import functools
 import io
 import json
 import os
@@ -370,28 +371,30 @@ def _say(message: str) -> None:
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
-_exchange_fn: list[Any] = []  # [renameat2 or None], looked up once
+
+
+@functools.cache
+def _renameat2() -> Any:
+    """libc's `renameat2` (Linux), or None where there is none."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    try:
+        fn = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    except OSError:  # pragma: no cover - no libc to load
+        return None
+    if fn is not None:
+        fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+        fn.restype = ctypes.c_int
+    return fn
 
 
 def _exchange(a: Path, b: Path) -> bool | None:
     """Swap the folders `a` and `b` in one atomic step (Linux `renameat2(RENAME_EXCHANGE)`),
     so a reader of `b` never finds it missing. True on success; False when `b` vanished
     meanwhile (the caller retries); None where the call or the filesystem lacks it."""
-    if not _exchange_fn:
-        fn = None
-        if sys.platform.startswith("linux"):
-            try:
-                import ctypes
-
-                libc = ctypes.CDLL(None, use_errno=True)
-                fn = getattr(libc, "renameat2", None)
-                if fn is not None:
-                    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-                    fn.restype = ctypes.c_int
-            except (OSError, AttributeError):  # pragma: no cover - no libc to load
-                fn = None
-        _exchange_fn.append(fn)
-    fn = _exchange_fn[0]
+    fn = _renameat2()
     if fn is None:
         return None
     import ctypes
