@@ -358,7 +358,7 @@ CLAIMS: list[Claim] = [
             ours="Stand-in of brief A.11: non-causal masked-character prediction (25% masked) on Python "
                  "standard-library sources; embedding, L theory blocks (R2, sigma_A = 1), final N, linear "
                  "read-out; Adam, every grid cell one member of a batched ensemble. quick: L = 12, d = 32, n = "
-                 "16, 200 steps at batch 16, alpha in {.2,.4,.6,.9} x sigma_w in {1, 3.5, 6}, 1 seed; gpu: L = "
+                 "16, 200 steps at batch 16, alpha in {.2,.4,.6,.9} x sigma_w in {1, 3.5, 6}, 5 seeds; gpu: L = "
                  "16, d = 64, n = 32, the 9 x 6 grid, 2000 steps, 3 seeds. Exponents are the MF values at "
                  "initialisation. Measured: Spearman of the final test loss with |lambda_a| + |lambda_g|; the "
                  "threshold 0.6 is the brief's (C.A 25).",
@@ -392,7 +392,7 @@ CLAIMS: list[Claim] = [
             ours="Stand-in of brief A.11: non-causal masked-character prediction (25% masked) on Python "
                  "standard-library sources; embedding, L theory blocks (R2, sigma_A = 1), final N, linear "
                  "read-out; Adam, every grid cell one member of a batched ensemble. quick: L = 12, d = 32, n = "
-                 "16, 200 steps at batch 16, alpha in {.2,.4,.6,.9} x sigma_w in {1, 3.5, 6}, 1 seed; gpu: L = "
+                 "16, 200 steps at batch 16, alpha in {.2,.4,.6,.9} x sigma_w in {1, 3.5, 6}, 5 seeds; gpu: L = "
                  "16, d = 64, n = 32, the 9 x 6 grid, 2000 steps, 3 seeds. Exponents are the MF values at "
                  "initialisation. Measured: adjusted R^2 of a quadratic regression of the loss on (lambda_a, "
                  "lambda_g); the threshold 0.6 is the brief's (C.A 25).",
@@ -421,6 +421,19 @@ CLAIMS: list[Claim] = [
         aggregate="worst",
         tags=("training", "paper"),
         kind="prediction",
+        deviation=(
+            "The best-trained cell is not always among the MF-best 20% in our stand-in task. Quick, seeds 0-4: "
+            "the best cell is on the alpha = 0.2 row in every seed, at sigma_w = 3.5 (the MF best, rank fraction "
+            "1/12, PASS) in seeds 0 and 3 and at sigma_w = 1 (rank fraction 4/12, FAIL) in seeds 1, 2 and 4; the "
+            "paired loss difference between the two cells is 0.011 +- 0.017 nats while their MF scores differ "
+            "45-fold. The gpu grid's FAIL (H200, error 3) is reproduced on CPU with the gpu profile's exponents "
+            "(9 x 6 grid, L = 16, n = 32): best cell at sigma_w = 1 in both seeds, rank fraction 0.31 and 0.44. "
+            "Set-up check against the paper (docs/papers/transformer_geometry.md): the paper's task, optimiser and "
+            "budget were not recovered; our masked-character stand-in ends only 0.04-0.13 nats under its unigram "
+            "baseline, Adam rescales away lambda_g, and the argmin of |lambda_a| + |lambda_g| favours near-identity "
+            "networks (alpha -> 0) rather than the boundaries' crossing. The rank correlation and the regression "
+            "PASS on the same runs."
+        ),
         provenance=Provenance(
             paper="Abstract: the final test loss of deep transformers trained from initialisations across the "
                   "hyper-parameter plane is 'well predicted' by (lambda_a, lambda_g) at initialisation, and "
@@ -430,7 +443,7 @@ CLAIMS: list[Claim] = [
             ours="Stand-in of brief A.11: non-causal masked-character prediction (25% masked) on Python "
                  "standard-library sources; embedding, L theory blocks (R2, sigma_A = 1), final N, linear "
                  "read-out; Adam, every grid cell one member of a batched ensemble. quick: L = 12, d = 32, n = "
-                 "16, 200 steps at batch 16, alpha in {.2,.4,.6,.9} x sigma_w in {1, 3.5, 6}, 1 seed; gpu: L = "
+                 "16, 200 steps at batch 16, alpha in {.2,.4,.6,.9} x sigma_w in {1, 3.5, 6}, 5 seeds; gpu: L = "
                  "16, d = 64, n = 32, the 9 x 6 grid, 2000 steps, 3 seeds. Exponents are the MF values at "
                  "initialisation. Measured: the MF-rank fraction of the best-trained cell (top 20% by "
                  "|lambda_a| + |lambda_g| accepted; chance acceptance <= 20%).",
